@@ -1,0 +1,323 @@
+"""The details pane: everything the portal says about one colleague, as plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bx24presence.domain import Colleague
+from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
+from bx24presence.qt.avatars import AvatarStore, paint_initials
+from bx24presence.qt.badges import draw_badge
+from bx24presence.qt.texts import format_date, presence_text, vacation_text
+
+BIG_AVATAR = 96
+PHONE_LABELS = {
+    "work_phone": "Work",
+    "personal_mobile": "Mobile",
+    "inner_phone": "Extension",
+    "personal_phone": "Home",
+}
+
+
+def _tr(text: str) -> str:
+    from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
+
+    return QCoreApplication.translate("Details", text)
+
+
+def plain_label(text: str = "", *, bold: bool = False, size_delta: int = 0) -> QLabel:
+    """A label that shows portal text literally, selectable with mouse and keyboard."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    if bold or size_delta:
+        f = label.font()
+        f.setBold(bold)
+        if size_delta:
+            f.setPointSizeF(f.pointSizeF() + size_delta)
+        label.setFont(f)
+    return label
+
+
+def button_text(text: str) -> str:
+    """Text for a button, with ``&`` kept literal rather than taken as a mnemonic."""
+    return text.replace("&", "&&")
+
+
+class DetailsPane(QScrollArea):
+    """Shows one colleague; phones open ``tel:`` links and email ``mailto:``, each with a copy
+    button; "Open chat in Bitrix24" opens the portal's messenger.
+
+    Signals:
+        watch_toggled(int, bool): the user starred or unstarred this colleague.
+        copied(str): something was copied to the clipboard (for a status message).
+    """
+
+    watch_toggled = Signal(int, bool)
+    copied = Signal(str)
+
+    def __init__(
+        self,
+        avatars: AvatarStore | None,
+        *,
+        portal: str = "",
+        open_url: Callable[[QUrl], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._avatars = avatars
+        self.portal = portal
+        self._open_url = open_url or QDesktopServices.openUrl
+        self._colleague: Colleague | None = None
+        self._departments: Mapping[int, str] = {}
+        self._watched = False
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(280)
+
+        body = QWidget()
+        self.setWidget(body)
+        self._layout = QVBoxLayout(body)
+        self._layout.setContentsMargins(16, 16, 16, 16)
+        self._layout.setSpacing(6)
+
+        self._empty = QLabel(_tr("Select a colleague to see the details."))
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setEnabled(False)
+
+        self._avatar = QLabel()
+        self._avatar.setFixedSize(QSize(BIG_AVATAR, BIG_AVATAR))
+        self._avatar.setAccessibleName(_tr("Photo"))
+        self._name = plain_label(bold=True, size_delta=4)
+        self._name.setAccessibleName(_tr("Name"))
+        self._position = plain_label()
+        self._watch = QToolButton()
+        self._watch.setCheckable(True)
+        self._watch.setAutoRaise(True)
+        self._watch.setToolTip(_tr("Watch this colleague (tray menu and alerts)"))
+        self._watch.toggled.connect(self._on_watch_toggled)
+
+        head = QHBoxLayout()
+        head.addWidget(self._avatar, 0, Qt.AlignmentFlag.AlignTop)
+        names = QVBoxLayout()
+        names.addWidget(self._name)
+        names.addWidget(self._position)
+        names.addStretch(1)
+        head.addLayout(names, 1)
+        head.addWidget(self._watch, 0, Qt.AlignmentFlag.AlignTop)
+
+        self._presence = plain_label(bold=True)
+        self._last = plain_label()
+        self._vacation = plain_label()
+        self._birthday = plain_label()
+        self._departments_label = plain_label()
+        self._grid = QGridLayout()
+        self._grid.setColumnStretch(1, 1)
+        self._chat = QPushButton(_tr("Open chat in Bitrix24"))
+        self._chat.clicked.connect(self._on_chat_clicked)
+
+        self._content = QWidget()
+        c = QVBoxLayout(self._content)
+        c.setContentsMargins(0, 0, 0, 0)
+        c.setSpacing(6)
+        c.addLayout(head)
+        c.addSpacing(6)
+        for w in (
+            self._presence,
+            self._last,
+            self._vacation,
+            self._birthday,
+            self._departments_label,
+        ):
+            c.addWidget(w)
+        c.addSpacing(6)
+        c.addLayout(self._grid)
+        c.addSpacing(10)
+        c.addWidget(self._chat, 0, Qt.AlignmentFlag.AlignLeft)
+        c.addStretch(1)
+
+        self._layout.addWidget(self._empty, 1)
+        self._layout.addWidget(self._content, 1)
+        self._content.hide()
+        self._rows: list[QWidget] = []
+        if avatars is not None:
+            avatars.avatar_ready.connect(self._on_avatars_avatar_ready)
+
+    # -- API ---------------------------------------------------------------------------------
+
+    @property
+    def colleague(self) -> Colleague | None:
+        """The colleague shown, or None."""
+        return self._colleague
+
+    def show_colleague(
+        self,
+        c: Colleague | None,
+        *,
+        server_now: datetime,
+        today: date,
+        departments: Mapping[int, str],
+        watched: bool = False,
+    ) -> None:
+        """Show ``c`` (None: the empty state)."""
+        self._colleague = c
+        self._departments = departments
+        if c is None:
+            self._content.hide()
+            self._empty.show()
+            return
+        self._empty.hide()
+        self._content.show()
+        self._name.setText(c.name)
+        self._position.setText(c.work_position or "")
+        self._position.setVisible(bool(c.work_position))
+        self._presence.setText(presence_text(c, server_now))
+        if c.last_activity is not None:
+            when = c.last_activity.astimezone()
+            stamp = f"{format_date(when.date(), with_year=True)}, {when:%H:%M}"
+            self._last.setText(_tr("Last activity: %1").replace("%1", stamp))
+        else:
+            self._last.setText(_tr("Last activity: never"))
+        on_vacation = c.absent_until is not None and is_on_vacation(c.absent_until, today)
+        self._vacation.setVisible(on_vacation)
+        if on_vacation and c.absent_until is not None:
+            self._vacation.setText(vacation_text(c.absent_until).capitalize())
+        bday = parse_birthday(c.birthday)
+        self._birthday.setVisible(bday is not None)
+        if bday is not None:
+            text = _tr("Birthday: %1").replace("%1", format_date(date(2000, bday[1], bday[0])))
+            if is_birthday(c.birthday, today):
+                text += " — " + _tr("today!")
+            self._birthday.setText(text)
+        names = [
+            departments.get(d) or _tr("Department %1").replace("%1", str(d)) for d in c.departments
+        ]
+        self._departments_label.setText(", ".join(names))
+        self._departments_label.setVisible(bool(names))
+        self._fill_contacts(c)
+        self._watch.blockSignals(True)
+        self._watch.setChecked(watched)
+        self._watch.blockSignals(False)
+        self._update_watch_text()
+        self._chat.setEnabled(bool(self.portal))
+        self._refresh_avatar()
+
+    def chat_url(self, c: Colleague) -> QUrl:
+        """The portal's messenger dialog with ``c``."""
+        return QUrl(f"{self.portal.rstrip('/')}/online/?IM_DIALOG={c.id}")
+
+    def copy_text(self, text: str) -> None:
+        """Put ``text`` on the clipboard."""
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(text)
+        self.copied.emit(text)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _fill_contacts(self, c: Colleague) -> None:
+        for w in self._rows:
+            self._grid.removeWidget(w)
+            w.deleteLater()
+        self._rows.clear()
+        entries: list[tuple[str, str, str]] = []
+        for kind, number in c.phones.as_dict().items():
+            digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+            entries.append((_tr(PHONE_LABELS.get(kind, kind)), number, f"tel:{digits}"))
+        if c.email:
+            entries.append((_tr("Email"), c.email, f"mailto:{c.email}"))
+        if c.website:
+            site = c.website if "://" in c.website else f"https://{c.website}"
+            entries.append((_tr("Website"), c.website, site))
+        for row, (label, value, url) in enumerate(entries):
+            kind_label = QLabel(label)
+            kind_label.setEnabled(False)
+            link = QPushButton(button_text(value))
+            link.setFlat(True)
+            link.setCursor(Qt.CursorShape.PointingHandCursor)
+            link.setToolTip(url)
+            link.setAccessibleName(f"{label}: {value}")
+            link.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            link.setStyleSheet("text-align: left; padding: 2px 4px;")
+            link.clicked.connect(lambda _=False, u=url: self._open_url(QUrl(u)))
+            copy = QToolButton()
+            copy.setText(_tr("Copy"))
+            copy.setAutoRaise(True)
+            copy.setAccessibleName(_tr("Copy %1").replace("%1", label))
+            copy.clicked.connect(lambda _=False, v=value: self.copy_text(v))
+            self._grid.addWidget(kind_label, row, 0)
+            self._grid.addWidget(link, row, 1)
+            self._grid.addWidget(copy, row, 2)
+            self._rows.extend((kind_label, link, copy))
+
+    def _refresh_avatar(self) -> None:
+        c = self._colleague
+        if c is None:
+            return
+        dpr = self.devicePixelRatioF()
+        pix = None
+        url = (c.avatar_hr or c.avatar) if dpr > 1 else (c.avatar or c.avatar_hr)
+        if self._avatars is not None and url:
+            pix = self._avatars.pixmap(url, BIG_AVATAR, dpr)
+        canvas = QPixmap(int(BIG_AVATAR * dpr), int(BIG_AVATAR * dpr))
+        canvas.setDevicePixelRatio(dpr)
+        canvas.fill(Qt.GlobalColor.transparent)
+        p = QPainter(canvas)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(0, 0, BIG_AVATAR, BIG_AVATAR)
+        if pix is not None:
+            p.drawPixmap(0, 0, pix)
+        else:
+            paint_initials(p, rect, c.initials, c.color)
+        r = BIG_AVATAR * 0.12
+        draw_badge(
+            p,
+            c.presence,
+            QPointF(rect.right() - r * 1.2, rect.bottom() - r * 1.2),
+            r,
+            self.palette().color(self.backgroundRole()),
+        )
+        p.end()
+        self._avatar.setPixmap(canvas)
+        self._avatar.setAccessibleDescription(presence_text(c, datetime.now().astimezone()))
+
+    def _update_watch_text(self) -> None:
+        on = self._watch.isChecked()
+        self._watch.setText("★ " + _tr("Watching") if on else "☆ " + _tr("Watch"))
+        self._watch.setAccessibleName(_tr("Stop watching") if on else _tr("Watch"))
+
+    def _on_watch_toggled(self, on: bool) -> None:
+        self._update_watch_text()
+        if self._colleague is not None:
+            self.watch_toggled.emit(self._colleague.id, on)
+
+    def _on_chat_clicked(self) -> None:
+        if self._colleague is not None and self.portal:
+            self._open_url(self.chat_url(self._colleague))
+
+    def _on_avatars_avatar_ready(self, url: str) -> None:
+        c = self._colleague
+        if c is not None and url in (c.avatar, c.avatar_hr):
+            self._refresh_avatar()

@@ -1,0 +1,128 @@
+"""Search and sort keys, worked out once per snapshot (in the poller's thread, not the GUI's).
+
+A ``QSortFilterProxyModel`` asks Python ``data()`` for every row on every keystroke and for
+every comparison while sorting (about 160 ms a keystroke over 10,000 rows). Instead, each
+colleague's searchable text is normalised once, and names are ranked once with the user's
+locale collation; filtering is then one pass of substring tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QCollator, QLocale, Qt
+
+from bx24presence.domain import Colleague, Snapshot
+
+_NON_DIGITS = re.compile(r"\D+")
+_PHONE_QUERY = re.compile(r"^[+\d\s().\-]+$")
+
+
+def normalize(text: str) -> str:
+    """Case-insensitive and Cyrillic-aware form for matching: "Ёлкина" matches "елкина"."""
+    return text.casefold().replace("ё", "е")
+
+
+def phone_digits(text: str) -> str:
+    """Only the digits of a phone number: "+7 495 000-00-01" -> "74950000001"."""
+    return _NON_DIGITS.sub("", text)
+
+
+@dataclass(frozen=True)
+class SortKeys:
+    """Per-colleague keys for the proxy model.
+
+    Attributes:
+        name_rank: position of each colleague's name in locale collation order.
+        haystack: normalised text of name, position, departments, email and phones.
+        digits: the digits of each colleague's phone numbers, space separated.
+    """
+
+    name_rank: dict[int, int] = field(default_factory=dict)
+    haystack: dict[int, str] = field(default_factory=dict)
+    digits: dict[int, str] = field(default_factory=dict)
+
+
+def default_collate(names: list[str]) -> list[int]:
+    """Indices of ``names`` in the order of the system locale's collation (numbers in names
+    compare as numbers, case ignored)."""
+    collator = QCollator(QLocale())
+    collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    collator.setNumericMode(True)
+    keys = [collator.sortKey(n) for n in names]
+    return sorted(range(len(names)), key=keys.__getitem__)
+
+
+def colleague_haystack(c: Colleague, departments: dict[int, str] | None = None) -> str:
+    """All the text a search should find a colleague by, normalised."""
+    parts = [c.name, c.first_name, c.last_name, c.work_position or "", c.email or ""]
+    if departments:
+        parts.extend(departments.get(d, "") for d in c.departments)
+    parts.extend(c.phones.as_dict().values())
+    return normalize("\n".join(p for p in parts if p))
+
+
+def compute_keys(
+    snapshot: Snapshot, collate: Callable[[list[str]], list[int]] | None = None
+) -> SortKeys:
+    """Keys for every colleague of ``snapshot``."""
+    cs = snapshot.colleagues
+    order = (collate or default_collate)([c.name for c in cs])
+    name_rank = {cs[i].id: rank for rank, i in enumerate(order)}
+    deps = dict(snapshot.departments)
+    haystack = {c.id: colleague_haystack(c, deps) for c in cs}
+    digits = {c.id: " ".join(phone_digits(p) for p in c.phones.as_dict().values()) for c in cs}
+    return SortKeys(name_rank=name_rank, haystack=haystack, digits=digits)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: every term must match (in the text, or in phone digits)."""
+
+    terms: tuple[str, ...] = ()
+    digit_terms: tuple[str | None, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        """Split on spaces, except that a phone-like query is one term of digits."""
+        raw = text.strip()
+        if not raw:
+            return cls()
+        if _PHONE_QUERY.match(raw) and len(phone_digits(raw)) >= 3:
+            return cls(terms=(normalize(raw),), digit_terms=(phone_digits(raw),))
+        terms = tuple(normalize(t) for t in raw.split())
+        digit_terms = tuple(
+            phone_digits(t) if _PHONE_QUERY.match(t) and len(phone_digits(t)) >= 3 else None
+            for t in terms
+        )
+        return cls(terms=terms, digit_terms=digit_terms)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def matches(self, haystack: str, digits: str) -> bool:
+        """Whether a colleague with these keys matches every term."""
+        for term, dterm in zip(self.terms, self.digit_terms, strict=True):
+            if term in haystack:
+                continue
+            if dterm is not None and dterm in digits:
+                continue
+            return False
+        return True
+
+    def narrows(self, other: Query) -> bool:
+        """Whether every match of ``self`` is also a match of ``other`` (the user typed on),
+        so that only the previous matches need testing."""
+        if not other:
+            return True
+        if len(self.terms) < len(other.terms):
+            return False
+        pairs = zip(self.terms, self.digit_terms, other.terms, other.digit_terms, strict=False)
+        for new, new_digits, old, old_digits in pairs:
+            if old not in new:
+                return False
+            if new_digits is not None and (old_digits is None or old_digits not in new_digits):
+                return False
+        return True

@@ -1,0 +1,250 @@
+"""The poller: a worker QObject in its own QThread that refreshes snapshots on a timer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from bx24presence.api.errors import ApiError, AuthError, Cancelled
+from bx24presence.cache import load_snapshot, save_snapshot
+from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
+from bx24presence.qt.keys import SortKeys, compute_keys
+from bx24presence.sync import Refresher
+
+log = logging.getLogger(__name__)
+
+MIN_INTERVAL_S = 15
+MAX_BACKOFF_S = 300
+
+
+@dataclass(frozen=True)
+class SnapshotReady:
+    """A snapshot for the GUI, with everything expensive already worked out in the worker.
+
+    Attributes:
+        snapshot: the data.
+        diff: the change from the snapshot before (everything "added" for the first one).
+        keys: search and sort keys for the proxy model.
+        from_cache: True for the snapshot loaded from disk at start-up.
+        baseline: True when watchers must not alert for this one (first data, after a
+            failure or a wake from sleep).
+    """
+
+    snapshot: Snapshot
+    diff: SnapshotDiff
+    keys: SortKeys
+    from_cache: bool = False
+    baseline: bool = False
+
+
+@dataclass(frozen=True)
+class PollFailed:
+    """A refresh failed.
+
+    Attributes:
+        kind: ``auth`` (polling stops until the user acts), ``network``, ``rate``,
+            ``protocol`` or ``portal``.
+        message: one plain sentence for the user (never holds a secret).
+        at: when it failed (local, aware).
+        retry_in_s: when the next attempt comes, or None when polling stopped.
+        since: when the failures began (the first failure in a row).
+    """
+
+    kind: str
+    message: str
+    at: datetime
+    retry_in_s: int | None
+    since: datetime
+
+
+def failure_kind(err: ApiError) -> str:
+    """The category of an error, for the GUI."""
+    from bx24presence.api.errors import NetworkError, ProtocolError, RateLimited  # noqa: PLC0415
+
+    if isinstance(err, AuthError):
+        return "auth"
+    if isinstance(err, NetworkError):
+        return "network"
+    if isinstance(err, RateLimited):
+        return "rate"
+    if isinstance(err, ProtocolError):
+        return "protocol"
+    return "portal"
+
+
+class Poller(QObject):
+    """Refreshes in its own thread; never touches widgets.
+
+    The timer is re-armed only after a refresh finishes, so refreshes never overlap. After a
+    failure the delay doubles from 1 s up to 5 minutes; an authentication failure stops
+    polling until :meth:`refresh_now`.
+
+    Signals:
+        snapshot_ready(SnapshotReady): new data.
+        poll_failed(PollFailed): a refresh failed; the last data stays.
+        poll_started(): a refresh began (for a busy indicator).
+    """
+
+    snapshot_ready = Signal(object)
+    poll_failed = Signal(object)
+    poll_started = Signal()
+
+    def __init__(
+        self,
+        refresher: Refresher,
+        *,
+        interval_s: int = 60,
+        cache_path: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+        collate: Callable[[list[str]], list[int]] | None = None,
+    ) -> None:
+        super().__init__()
+        self._refresher = refresher
+        self._interval_s = max(MIN_INTERVAL_S, interval_s)
+        self._cache_path = cache_path
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._collate = collate
+        self._timer: QTimer | None = None
+        self._snapshot: Snapshot | None = None
+        self._failures = 0
+        self._failing_since: datetime | None = None
+        self._stopped = False
+        self._baseline_next = True
+
+    # -- slots (run in the worker thread) ---------------------------------------------------
+
+    @Slot()
+    def start(self) -> None:
+        """Emit the cached snapshot, if any, then refresh."""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._poll)
+        if self._cache_path is not None:
+            cached = load_snapshot(self._cache_path, self._refresher.client.portal)
+            if cached is not None:
+                self._emit(cached, from_cache=True)
+        self._timer.start(0)
+
+    @Slot()
+    def refresh_now(self) -> None:
+        """Refresh at once (also resumes polling stopped by an authentication failure)."""
+        if self._stopped or self._timer is None:
+            return
+        self._timer.start(0)
+
+    @Slot(int)
+    def set_interval(self, seconds: int) -> None:
+        """Change the interval; takes effect after the next refresh."""
+        self._interval_s = max(MIN_INTERVAL_S, seconds)
+
+    @Slot()
+    def mark_baseline(self) -> None:
+        """The next snapshot is a baseline (e.g. after a wake from sleep): no alerts for it."""
+        self._baseline_next = True
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop the timer; no more refreshes."""
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.stop()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _emit(self, snap: Snapshot, *, from_cache: bool = False) -> None:
+        old = self._snapshot.colleagues if self._snapshot is not None else ()
+        diff = diff_snapshots(old, snap.colleagues)
+        keys = compute_keys(snap, self._collate)
+        baseline = from_cache or self._baseline_next
+        self._baseline_next = from_cache
+        self._snapshot = snap
+        self.snapshot_ready.emit(
+            SnapshotReady(
+                snapshot=snap, diff=diff, keys=keys, from_cache=from_cache, baseline=baseline
+            )
+        )
+
+    @Slot()
+    def _poll(self) -> None:
+        if self._stopped:
+            return
+        self.poll_started.emit()
+        previous = self._snapshot
+        if previous is not None and previous.portal != self._refresher.client.portal:
+            previous = None
+        try:
+            snap = self._refresher.refresh(previous)
+        except Cancelled:
+            return
+        except ApiError as err:
+            self._on_failure(err)
+            return
+        except Exception as exc:
+            log.exception("Unexpected failure while refreshing")
+            self._on_failure(ApiError(f"Unexpected error: {type(exc).__name__}"))
+            return
+        if self._failures:
+            self._baseline_next = True  # a reconnect is a silent baseline
+        self._failures = 0
+        self._failing_since = None
+        self._emit(snap)
+        if self._cache_path is not None:
+            save_snapshot(snap, self._cache_path)
+        if not self._stopped and self._timer is not None:
+            self._timer.start(self._interval_s * 1000)
+
+    def _on_failure(self, err: ApiError) -> None:
+        now = self._clock()
+        self._failures += 1
+        self._failing_since = self._failing_since or now
+        kind = failure_kind(err)
+        if kind == "auth":
+            retry: int | None = None
+        else:
+            retry = min(MAX_BACKOFF_S, 2 ** (self._failures - 1))
+        log.warning("Refresh failed (%s): %s", kind, err)
+        self.poll_failed.emit(
+            PollFailed(
+                kind=kind, message=str(err), at=now, retry_in_s=retry, since=self._failing_since
+            )
+        )
+        if retry is not None and not self._stopped and self._timer is not None:
+            self._timer.start(retry * 1000)
+
+
+class PollerThread(QObject):
+    """Owns the worker thread and the poller; starts, steers and joins them from the GUI."""
+
+    def __init__(self, poller: Poller, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.poller = poller
+        self._thread = QThread()
+        self._thread.setObjectName("bx24presence-poller")
+        poller.moveToThread(self._thread)
+        self._thread.started.connect(poller.start)
+        self._thread.finished.connect(poller.deleteLater)
+
+    def start(self) -> None:
+        """Start the thread; the poller loads the cache and refreshes."""
+        self._thread.start()
+
+    def is_running(self) -> bool:
+        """Whether the worker thread runs."""
+        return self._thread.isRunning()
+
+    def stop(self, timeout_ms: int = 2000) -> bool:
+        """Stop polling and join the thread, aborting a request in flight. True when joined."""
+        if not self._thread.isRunning():
+            return True
+        self.poller._refresher.client.cancel()  # thread-safe: aborts sockets, wakes sleeps
+        QTimer.singleShot(0, self.poller, self.poller.stop)
+        self._thread.quit()
+        joined = self._thread.wait(timeout_ms)
+        if not joined:
+            log.error("The poller thread did not stop within %d ms", timeout_ms)
+        return bool(joined)

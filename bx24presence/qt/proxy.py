@@ -1,0 +1,322 @@
+"""Search, quick filters and sorting over the colleague model, in one Python pass.
+
+The proxy keeps the visible colleagues as a list of ids ordered by presence, then name
+(locale collation). The keys come precomputed with each snapshot (see :mod:`keys`), so a
+keystroke costs one pass of substring tests, and only over the previous matches while the
+user keeps typing. Changes are passed on with precise remove, move (layout) and insert
+signals, so selection and scroll position survive refreshes; a change that scatters across
+many rows (a new search) is passed on as one reset instead, which the view handles faster.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractProxyModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from bx24presence.domain import Colleague
+from bx24presence.presence import is_birthday, is_on_vacation
+from bx24presence.qt.keys import Query
+from bx24presence.qt.model import ColleagueModel, _runs
+
+_Index = QModelIndex | QPersistentModelIndex
+#: Above this many contiguous ranges to insert or remove, a reset is cheaper for the view.
+MAX_RANGES = 64
+
+
+class QuickFilter(enum.Enum):
+    """The quick filters above the list."""
+
+    EVERYONE = "everyone"
+    AVAILABLE = "available"
+    VACATION = "vacation"
+    BIRTHDAYS = "birthdays"
+
+
+class ColleagueProxy(QAbstractProxyModel):
+    """Filtered and sorted view of a :class:`ColleagueModel`.
+
+    Signals:
+        counts_changed(dict): QuickFilter -> number of colleagues matching the search.
+    """
+
+    counts_changed = Signal(object)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._ids: list[int] = []
+        self._pos: dict[int, int] = {}
+        self._query = Query()
+        self._filter = QuickFilter.EVERYONE
+        self._sorted_all: list[int] = []  # every colleague, in display order
+        self._matches: list[int] = []  # those matching the search, in display order
+        self._counts: dict[QuickFilter, int] = dict.fromkeys(QuickFilter, 0)
+        self._today: date | None = None
+        self._flags: dict[QuickFilter, set[int]] = {}
+
+    # -- API ---------------------------------------------------------------------------------
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        if not isinstance(model, ColleagueModel):
+            raise TypeError("ColleagueProxy needs a ColleagueModel")
+        old = self.sourceModel()
+        if old is not None:
+            old.disconnect(self)
+        self.beginResetModel()
+        super().setSourceModel(model)
+        model.rowsAboutToBeRemoved.connect(self._on_source_rows_about_to_be_removed)
+        model.applied.connect(self._on_source_applied)
+        model.modelReset.connect(self._on_source_reset)
+        self._recompute(resort=True)
+        self._ids = self._target()
+        self._reindex()
+        self.endResetModel()
+
+    def source(self) -> ColleagueModel:
+        """The source model."""
+        model = self.sourceModel()
+        if not isinstance(model, ColleagueModel):
+            raise RuntimeError("ColleagueProxy has no ColleagueModel")
+        return model
+
+    def set_search(self, text: str) -> None:
+        """Filter by a search text (name, position, department, email, phone digits)."""
+        query = Query.parse(text)
+        if query == self._query:
+            return
+        narrowing = query.narrows(self._query)
+        self._query = query
+        self._match(base=self._matches if narrowing else None)
+        self._sync(changed=())
+
+    def set_quick_filter(self, kind: QuickFilter) -> None:
+        """Show everyone, those available now, on vacation, or with a birthday today."""
+        if kind is self._filter:
+            return
+        self._filter = kind
+        self._sync(changed=())
+
+    @property
+    def quick_filter(self) -> QuickFilter:
+        """The current quick filter."""
+        return self._filter
+
+    @property
+    def counts(self) -> dict[QuickFilter, int]:
+        """How many colleagues each quick filter shows with the current search."""
+        return dict(self._counts)
+
+    def set_today(self, today: date) -> None:
+        """The local date for vacations and birthdays (changes at midnight)."""
+        if today != self._today:
+            self._today = today
+            if self.sourceModel() is not None:
+                self._sync(changed=(), resort=True)
+
+    def colleague_at(self, row: int) -> Colleague:
+        """The colleague shown at ``row``."""
+        source = self.source()
+        src_row = source.row_of(self._ids[row])
+        if src_row is None:
+            raise IndexError(f"no colleague at row {row}")
+        return source.colleague(src_row)
+
+    def row_of(self, colleague_id: int) -> int | None:
+        """The row showing a colleague, or None when filtered out."""
+        return self._pos.get(colleague_id)
+
+    def visible_ids(self) -> list[int]:
+        """The ids shown, in order."""
+        return list(self._ids)
+
+    # -- computing the target order -----------------------------------------------------------
+
+    def _today_date(self) -> date:
+        if self._today is None:
+            self._today = self.source().local_now().astimezone().date()
+        return self._today
+
+    def _recompute(self, *, resort: bool) -> None:
+        source = self.source()
+        if resort:
+            ranks = source.keys.name_rank
+            big = len(ranks) + 1
+            rows = source.colleagues()
+            rows.sort(key=lambda c: (c.presence.rank, ranks.get(c.id, big), c.id))
+            self._sorted_all = [c.id for c in rows]
+            today = self._today_date()
+            self._flags = {
+                QuickFilter.AVAILABLE: {
+                    c.id
+                    for c in rows
+                    if c.presence.is_available and not is_on_vacation(c.absent_until, today)
+                },
+                QuickFilter.VACATION: {c.id for c in rows if is_on_vacation(c.absent_until, today)},
+                QuickFilter.BIRTHDAYS: {c.id for c in rows if is_birthday(c.birthday, today)},
+            }
+        self._match(base=None)
+
+    def _match(self, base: list[int] | None) -> None:
+        """Apply the search to ``base`` (or everyone) and count the quick filters."""
+        q = self._query
+        candidates = self._sorted_all if base is None else base
+        if not q:
+            self._matches = list(self._sorted_all)
+        else:
+            keys = self.source().keys
+            hay, digits = keys.haystack, keys.digits
+            terms = q.terms
+            if any(d is not None for d in q.digit_terms):
+                self._matches = [
+                    i for i in candidates if q.matches(hay.get(i, ""), digits.get(i, ""))
+                ]
+            elif len(terms) == 1:
+                t = terms[0]
+                self._matches = [i for i in candidates if t in hay.get(i, "")]
+            else:
+                self._matches = [i for i in candidates if all(t in hay.get(i, "") for t in terms)]
+        self._count()
+
+    def _count(self) -> None:
+        counts = {QuickFilter.EVERYONE: len(self._matches)}
+        for kind, members in self._flags.items():
+            counts[kind] = (
+                len(members) if not self._query else sum(1 for i in self._matches if i in members)
+            )
+        if counts != self._counts:
+            self._counts = counts
+            self.counts_changed.emit(dict(counts))
+
+    def _target(self) -> list[int]:
+        if self._filter is QuickFilter.EVERYONE:
+            return list(self._matches)
+        members = self._flags[self._filter]
+        return [i for i in self._matches if i in members]
+
+    # -- passing changes on ------------------------------------------------------------------
+
+    def _reindex(self) -> None:
+        self._pos = {i: r for r, i in enumerate(self._ids)}
+
+    def _sync(self, changed: Iterable[int], *, resort: bool = False) -> None:
+        """Move the visible rows to the target order with the fewest, precise signals."""
+        if resort:
+            self._recompute(resort=True)
+        new = self._target()
+        cur = self._ids
+        new_set, cur_set = set(new), set(cur)
+        gone = [self._pos[i] for i in cur if i not in new_set]
+        gone_runs = _runs(gone)
+        survivors = [i for i in new if i in cur_set]
+        arriving = [r for r, i in enumerate(new) if i not in cur_set]
+        arrive_runs = _runs(arriving)
+        if len(gone_runs) + len(arrive_runs) > MAX_RANGES:
+            self.beginResetModel()
+            self._ids = new
+            self._reindex()
+            self.endResetModel()
+            return
+        for first, last in reversed(gone_runs):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._ids[first : last + 1]
+            self.endRemoveRows()
+        if gone_runs:
+            self._reindex()
+        if self._ids != survivors:
+            self.layoutAboutToBeChanged.emit()
+            old_persistent = self.persistentIndexList()
+            old_ids = [self._ids[p.row()] for p in old_persistent]
+            self._ids = survivors
+            self._reindex()
+            self.changePersistentIndexList(
+                old_persistent, [self.index(self._pos[i], 0) for i in old_ids]
+            )
+            self.layoutChanged.emit()
+        for first, last in arrive_runs:
+            self.beginInsertRows(QModelIndex(), first, last)
+            self._ids[first:first] = new[first : last + 1]
+            self.endInsertRows()
+        if arrive_runs:
+            self._reindex()
+        arrived = {new[r] for r in arriving}
+        rows = [self._pos[i] for i in changed if i in self._pos and i not in arrived]
+        for first, last in _runs(rows):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+
+    # -- source signals ------------------------------------------------------------------------
+
+    def _on_source_rows_about_to_be_removed(
+        self, parent: QModelIndex, first: int, last: int
+    ) -> None:
+        source = self.source()
+        leaving = {source.colleague(r).id for r in range(first, last + 1)}
+        rows = [self._pos[i] for i in leaving if i in self._pos]
+        for a, b in reversed(_runs(rows)):
+            self.beginRemoveRows(QModelIndex(), a, b)
+            del self._ids[a : b + 1]
+            self.endRemoveRows()
+        if rows:
+            self._reindex()
+        self._sorted_all = [i for i in self._sorted_all if i not in leaving]
+        self._matches = [i for i in self._matches if i not in leaving]
+
+    def _on_source_applied(self, changed: set[int]) -> None:
+        self._sync(changed, resort=True)
+
+    def _on_source_reset(self) -> None:
+        self.beginResetModel()
+        self._recompute(resort=True)
+        self._ids = self._target()
+        self._reindex()
+        self.endResetModel()
+
+    # -- Qt overrides ------------------------------------------------------------------------
+
+    def index(self, row: int, column: int = 0, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or column != 0 or not 0 <= row < len(self._ids):
+            return QModelIndex()
+        return self.createIndex(row, 0)
+
+    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        return QModelIndex()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 1
+
+    def hasChildren(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and bool(self._ids)
+
+    def mapToSource(self, proxy_index: _Index) -> QModelIndex:
+        if not proxy_index.isValid() or not 0 <= proxy_index.row() < len(self._ids):
+            return QModelIndex()
+        row = self.source().row_of(self._ids[proxy_index.row()])
+        return QModelIndex() if row is None else self.source().index(row, 0)
+
+    def mapFromSource(self, source_index: _Index) -> QModelIndex:
+        if not source_index.isValid():
+            return QModelIndex()
+        cid = self.source().colleague(source_index.row()).id
+        row = self._pos.get(cid)
+        return QModelIndex() if row is None else self.createIndex(row, 0)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )

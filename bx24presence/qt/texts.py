@@ -1,0 +1,83 @@
+"""User-visible presence texts, translated through Qt (status lines, last seen, vacation)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from bx24presence.domain import Colleague, Presence
+from bx24presence.presence import elapsed, is_birthday, is_on_vacation
+
+_CTX = "Status"
+
+
+def tr(text: str, n: int = -1) -> str:
+    """Translate in the status context (``%n`` takes ``n`` with plural forms)."""
+    return QCoreApplication.translate(_CTX, text, None, n)
+
+
+def presence_name(p: Presence) -> str:
+    """The name of a presence state ("online", "do not disturb", ...)."""
+    return {
+        Presence.ONLINE: tr("online"),
+        Presence.MOBILE: tr("online on mobile"),
+        Presence.AWAY: tr("away"),
+        Presence.DND: tr("do not disturb"),
+        Presence.BREAK: tr("on a break"),
+        Presence.OFFLINE: tr("offline"),
+    }[p]
+
+
+def format_date(d: date, *, with_year: bool = False) -> str:
+    """A short date in the UI language ("14 May")."""
+    locale = QLocale()
+    from PySide6.QtCore import QDate  # noqa: PLC0415
+
+    qd = QDate(d.year, d.month, d.day)
+    return locale.toString(qd, "d MMMM yyyy" if with_year else "d MMMM")
+
+
+def format_time(dt: datetime) -> str:
+    """A local time of day ("18:04")."""
+    return dt.astimezone().strftime("%H:%M")
+
+
+def last_seen(then: datetime, now: datetime) -> str:
+    """ "just now", "12 min ago", "3 hours ago", "yesterday at 18:04", "on 14 May"."""
+    e = elapsed(then.astimezone(), now.astimezone())
+    if e.unit == "now":
+        return tr("just now")
+    if e.unit == "minutes":
+        return tr("%n min ago", e.count)
+    if e.unit == "hours":
+        return tr("%n hour(s) ago", e.count)
+    if e.unit == "yesterday":
+        return tr("yesterday at %1").replace("%1", format_time(e.when))
+    if e.unit == "days":
+        return tr("%n day(s) ago", e.count)
+    return tr("on %1").replace("%1", format_date(e.when.date(), with_year=True))
+
+
+def presence_text(c: Colleague, server_now: datetime) -> str:
+    """ "online", "last seen 12 min ago", "offline" (never logged in)."""
+    if c.presence is Presence.OFFLINE:
+        if c.last_activity is None:
+            return tr("offline")
+        return tr("last seen %1").replace("%1", last_seen(c.last_activity, server_now))
+    return presence_name(c.presence)
+
+
+def vacation_text(back: date) -> str:
+    """ "on vacation, back on 14 May"."""
+    return tr("on vacation, back on %1").replace("%1", format_date(back))
+
+
+def status_line(c: Colleague, server_now: datetime, today: date) -> str:
+    """The row's status line: presence, then vacation and birthday when they apply."""
+    parts = [presence_text(c, server_now)]
+    if c.absent_until is not None and is_on_vacation(c.absent_until, today):
+        parts.append(vacation_text(c.absent_until))
+    if is_birthday(c.birthday, today):
+        parts.append(tr("birthday today"))
+    return " · ".join(parts)

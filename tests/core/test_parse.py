@@ -1,0 +1,283 @@
+"""From im.user.list.get JSON of every era to colleagues; anything unusable is a ProtocolError."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bx24presence.api.errors import ProtocolError
+from bx24presence.api.parse import (
+    is_colleague,
+    parse_departments_result,
+    parse_user,
+    parse_user_ids,
+    resolve_avatar,
+    user_entries,
+)
+from bx24presence.domain import Presence
+
+PORTAL = "https://acme.bitrix24.com"
+MSK = timezone(timedelta(hours=3))
+NOW = datetime(2026, 3, 2, 9, 40, tzinfo=MSK)
+
+CURRENT = {
+    "id": 4,
+    "active": True,
+    "name": "Emily Smith",
+    "first_name": "Emily",
+    "last_name": "Smith",
+    "work_position": "Analyst",
+    "color": "#df532d",
+    "avatar": "https://acme.bitrix24.com/upload/resize_cache/main/abc/200_200_2/p.jpg",
+    "avatar_hr": "https://acme.bitrix24.com/upload/resize_cache/main/abc/200_200_2/p.jpg",
+    "gender": "F",
+    "birthday": "08-03",
+    "extranet": False,
+    "network": False,
+    "bot": False,
+    "connector": False,
+    "external_auth_id": "default",
+    "status": "online",
+    "idle": False,
+    "last_activity_date": "2026-03-02T09:30:00+03:00",
+    "mobile_last_date": False,
+    "desktop_last_date": False,
+    "absent": False,
+    "departments": [7, 5],
+    "phones": {"work_phone": "+1 555 0100", "personal_mobile": "+1 555 0101", "inner_phone": "22"},
+    "bot_data": None,
+    "type": "user",
+    "website": "",
+    "email": "emily@example.com",
+}
+
+
+def parse(obj: Any, **kw: Any):
+    return parse_user(obj, portal=PORTAL, now=NOW, window_s=900, **kw)
+
+
+def test_current_era_object() -> None:
+    c = parse(CURRENT)
+    assert c is not None
+    assert (c.id, c.name, c.first_name, c.last_name) == (4, "Emily Smith", "Emily", "Smith")
+    assert c.presence is Presence.ONLINE
+    assert c.last_activity_raw == "2026-03-02T09:30:00+03:00"
+    assert c.phones.as_dict() == {
+        "work_phone": "+1 555 0100",
+        "personal_mobile": "+1 555 0101",
+        "inner_phone": "22",
+    }
+    assert c.departments == (7, 5)
+    assert c.birthday == "08-03"
+    assert c.email == "emily@example.com" and c.website is None
+    assert c.avatar == CURRENT["avatar"] and c.gender == "F"
+    assert c.absent_until is None
+
+
+def test_documented_2018_example() -> None:
+    """The example of the older documentation page, as published."""
+    page = Path("/work/shared/reference/im.user.list.get.md")
+    if page.exists():
+        text = page.read_text()
+        body = text[text.index("```json", text.index("Successful Response")) + 7 :]
+        payload = json.loads(body[: body.index("```")])
+    else:  # the same example, inline
+        payload = {
+            "result": {
+                "4": None,
+                "5": {
+                    "id": 5,
+                    "name": "Eugene Shelenkov",
+                    "work_position": "",
+                    "avatar": "http://192.168.2.232/upload/x.png",
+                    "status": "online",
+                    "last_activity_date": "2018-01-29T17:35:31+03:00",
+                    "departments": [50],
+                    "absent": False,
+                    "phones": {"work_phone": "", "personal_mobile": "", "personal_phone": ""},
+                },
+            }
+        }
+    entries = user_entries(payload["result"])
+    assert entries[0] is None
+    now = datetime(2018, 1, 29, 17, 40, tzinfo=MSK)
+    c = parse_user(entries[1], portal="http://192.168.2.232", now=now, window_s=900)
+    assert c is not None and c.id == 5 and c.name == "Eugene Shelenkov"
+    assert c.presence is Presence.ONLINE
+    assert c.work_position is None, "an empty position is no position"
+    assert not c.phones, "only empty phone numbers"
+    assert c.avatar_hr is None, "no avatar_hr key on that era without AVATAR_HR=Y"
+
+
+def test_legacy_status_idle_and_mobile() -> None:
+    obj = dict(CURRENT, status="away", idle="2026-03-02T09:20:00+03:00")
+    assert parse(obj).presence is Presence.AWAY
+    obj = dict(CURRENT, status="online", mobile_last_date="2026-03-02T09:29:00+03:00")
+    assert parse(obj).presence is Presence.MOBILE
+    obj = dict(CURRENT, status="dnd")
+    assert parse(obj).presence is Presence.DND
+
+
+def test_tolerates_odd_types_and_missing_keys() -> None:
+    obj = {
+        "id": "12",
+        "name": None,
+        "first_name": "Иван",
+        "last_name": "Петров",
+        "work_position": None,
+        "departments": ["3", 4, "x", None, 3],
+        "phones": False,
+        "birthday": "",
+        "last_activity_date": False,
+        "absent": "2026-05-14T00:00:00+03:00",
+        "avatar": "",
+        "avatar_hr": "/bitrix/js/im/images/blank.gif",
+        "gender": None,
+    }
+    c = parse(obj)
+    assert c is not None
+    assert c.id == 12 and c.name == "Иван Петров" and c.initials == "ИП"
+    assert c.departments == (3, 4)
+    assert not c.phones and c.birthday is None and c.work_position is None
+    assert c.last_activity is None and c.last_activity_raw is None
+    assert c.presence is Presence.OFFLINE
+    assert c.absent_until == date(2026, 5, 14)
+    assert c.avatar is None and c.avatar_hr is None
+    assert c.gender == "M"
+
+
+def test_minimal_entry_gets_a_name() -> None:
+    c = parse({"id": 9})
+    assert c is not None and c.name == "User 9"
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        dict(CURRENT, active=False),
+        dict(CURRENT, bot=True),
+        dict(CURRENT, connector=True),
+        dict(CURRENT, extranet=True),
+        dict(CURRENT, network=True),
+        dict(CURRENT, external_auth_id="imconnector"),
+        dict(CURRENT, external_auth_id="email"),
+        dict(CURRENT, type="bot"),
+        dict(CURRENT, type="collaber"),
+        dict(CURRENT, bot_data={"code": "helper", "type": "bot"}),
+        dict(CURRENT, active="N"),
+    ],
+)
+def test_non_colleagues_are_skipped(obj: dict) -> None:
+    assert not is_colleague(obj)
+    assert parse(obj) is None
+
+
+def test_older_portal_without_active_key_counts_as_active() -> None:
+    obj = {k: v for k, v in CURRENT.items() if k != "active"}
+    assert parse(obj) is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "url"),
+    [
+        ("", None),
+        (False, None),
+        (None, None),
+        ("https://acme.bitrix24.com/bitrix/js/im/images/blank.gif", None),
+        ("/upload/main/1/p.png", "https://acme.bitrix24.com/upload/main/1/p.png"),
+        ("upload/main/1/p.png", "https://acme.bitrix24.com/upload/main/1/p.png"),
+        ("https://cdn.bitrix24.com/b1/p.jpg", "https://cdn.bitrix24.com/b1/p.jpg"),
+        ("//cdn.example/p.jpg", "https://cdn.example/p.jpg"),
+    ],
+)
+def test_avatar_resolution(value: Any, url: str | None) -> None:
+    assert resolve_avatar(value, PORTAL) == url
+
+
+def test_result_shapes() -> None:
+    assert user_entries({"4": CURRENT, "999": None}) == [CURRENT, None]
+    assert user_entries([CURRENT, None]) == [CURRENT, None]
+    assert user_entries([]) == []
+    with pytest.raises(ProtocolError):
+        user_entries("nope")
+
+
+@pytest.mark.parametrize("bad", [42, "text", ["list"], {"id": "abc"}, {"id": -1}, {"name": "x"}])
+def test_unusable_entries_are_protocol_errors(bad: Any) -> None:
+    with pytest.raises(ProtocolError):
+        parse(bad)
+
+
+def test_user_ids_and_departments() -> None:
+    assert parse_user_ids([{"ID": "1"}, {"ID": 2}]) == [1, 2]
+    assert parse_user_ids(["3", 4]) == [3, 4]
+    assert parse_user_ids([]) == []
+    with pytest.raises(ProtocolError):
+        parse_user_ids([{"NAME": "x"}])
+    with pytest.raises(ProtocolError):
+        parse_user_ids("x")
+    rows = [{"id": 7, "name": "Development"}, {"id": "5", "name": "Sales"}, "junk", {"id": 1}]
+    assert parse_departments_result(rows) == {7: "Development", 5: "Sales"}
+
+
+def test_markup_in_names_is_kept_as_text() -> None:
+    c = parse(dict(CURRENT, name="<b>x</b> & <img src=y>"))
+    assert c is not None and c.name == "<b>x</b> & <img src=y>"
+
+
+# Any JSON value may arrive where a user entry or a result should be.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+field_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=30),
+    st.lists(st.one_of(st.integers(), st.text(max_size=5)), max_size=3),
+    st.dictionaries(st.sampled_from(["work_phone", "inner_phone", "x"]), st.text(max_size=8)),
+    st.sampled_from(["2026-03-02T09:30:00+03:00", "2026-03-02", "", "not-a-date", "08-03"]),
+)
+user_like = st.fixed_dictionaries(
+    {"id": st.one_of(st.integers(-5, 10**6), st.text(max_size=6), st.none(), st.floats())},
+    optional={k: field_values for k in CURRENT if k != "id"},
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(user_like, json_values))
+def test_any_entry_parses_or_is_a_protocol_error(obj: Any) -> None:
+    try:
+        c = parse(obj)
+    except ProtocolError as exc:
+        assert str(exc)
+        return
+    if c is not None:
+        assert isinstance(c.id, int) and c.id > 0
+        assert isinstance(c.name, str) and c.name
+        assert isinstance(c.presence, Presence)
+        assert all(isinstance(d, int) for d in c.departments)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_any_result_gives_entries_or_a_protocol_error(result: Any) -> None:
+    try:
+        entries = user_entries(result)
+    except ProtocolError:
+        return
+    for entry in entries:
+        with contextlib.suppress(ProtocolError):
+            parse(entry)
