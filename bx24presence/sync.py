@@ -26,7 +26,7 @@ import logging
 import math
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -81,23 +81,70 @@ def _chunks(ids: list[int], size: int = IDS_PER_COMMAND) -> list[list[int]]:
 
 @dataclass
 class _Collected:
-    """Raw user entries by id, and what the batches said about time."""
+    """Colleagues parsed as each batch answer arrives (so that no more than one answer's raw
+    JSON is held at a time), and the portal's clock from the answers.
 
-    entries: dict[int, Any]
+    ``seen`` maps every id the portal described to its colleague, or to None for users who
+    are not colleagues (fired, bots, ...).
+    """
+
+    portal: str
+    window_s: int
+    clock: Any
+    seen: dict[int, Colleague | None] = field(default_factory=dict)
     server_time: datetime | None = None
+    online: set[int] | None = None
+
+    @property
+    def now(self) -> datetime:
+        return self.server_time or self.clock()
 
     def add_result(self, result: Any) -> None:
+        now = self.now
         for entry in user_entries(result):
-            if isinstance(entry, dict) and "id" in entry:
-                uid = to_int(entry.get("id"))
-                if uid is not None:
-                    self.entries[uid] = entry
-            elif entry is not None and not isinstance(entry, dict):
+            if entry is None:
+                continue
+            if not isinstance(entry, dict):
                 raise ProtocolError(f"A user entry is a {type(entry).__name__}, not an object.")
+            if "id" not in entry:
+                continue
+            c = parse_user(
+                entry,
+                portal=self.portal,
+                now=now,
+                window_s=self.window_s,
+                server_online=None if self.online is None else to_int(entry["id"]) in self.online,
+            )
+            uid = to_int(entry["id"])
+            if uid is not None:
+                self.seen[uid] = c
 
     def note_time(self, batch: BatchResult) -> None:
         if batch.time is not None and batch.time.date_finish is not None:
             self.server_time = batch.time.date_finish
+
+    def colleagues(self, only: Iterable[int] | None = None) -> tuple[Colleague, ...]:
+        wanted = set(only) if only is not None else None
+        return tuple(
+            c
+            for uid, c in sorted(self.seen.items())
+            if c is not None and (wanted is None or uid in wanted)
+        )
+
+
+def _reuse_equal(
+    colleagues: tuple[Colleague, ...], previous: Snapshot | None
+) -> tuple[Colleague, ...]:
+    """Keep the previous objects of colleagues whose data did not change, so that the app
+    holds one copy of each (the list model keeps the objects it already has)."""
+    if previous is None:
+        return colleagues
+    before = previous.by_id()
+    out = []
+    for c in colleagues:
+        old = before.get(c.id)
+        out.append(old if old is not None and old is not c and old == c else c)
+    return tuple(out)
 
 
 def _check_errors(batch: BatchResult, keys: Iterable[str], *, allow: Iterable[str] = ()) -> None:
@@ -140,6 +187,7 @@ class Refresher:
             snapshot = self._steady(previous)
         if snapshot is None:
             snapshot = self._full(previous)
+        colleagues = _reuse_equal(snapshot.colleagues, previous)
         requests = self.client.request_count - count0
         duration = time.monotonic() - started
         log.info(
@@ -149,7 +197,7 @@ class Refresher:
             duration,
         )
         return Snapshot(
-            colleagues=snapshot.colleagues,
+            colleagues=colleagues,
             server_time=snapshot.server_time,
             fetched_at=self._clock(),
             online_window_s=self.window_s,
@@ -167,7 +215,7 @@ class Refresher:
     # -- full --------------------------------------------------------------------------------
 
     def _full(self, previous: Snapshot | None) -> Snapshot:
-        got = _Collected(entries={})
+        got = self._collected()
         cmds: dict[str, Command] = {"first": _page(0), "last": _page(0, "DESC")}
         for i, chunk in enumerate(_chunks(list(range(1, FIRST_SCAN + 1)))):
             cmds[f"r{i}"] = _details(chunk)
@@ -191,11 +239,11 @@ class Refresher:
                     self._fetch(got, list(range(FIRST_SCAN + 1, high + 1)))
                 else:
                     listed = self._list_ids(total, first_ids)
-                    self._fetch(got, [i for i in listed if i not in got.entries])
+                    self._fetch(got, [i for i in listed if i not in got.seen])
             if listed is None and len(first_ids) == total:
                 listed = first_ids
-        now = got.server_time or self._clock()
-        colleagues = self._parse(got.entries, now, only=listed)
+        now = got.now
+        colleagues = got.colleagues(only=listed)
         if listed is None and len(colleagues) != total:
             # The id range holds colleagues user.get does not count, or misses some:
             # the listing decides.
@@ -203,8 +251,8 @@ class Refresher:
                 "Scan found %d colleagues, user.get counts %d: listing", len(colleagues), total
             )
             listed = self._list_ids(total, first_ids)
-            self._fetch(got, [i for i in listed if i not in got.entries])
-            colleagues = self._parse(got.entries, now, only=listed)
+            self._fetch(got, [i for i in listed if i not in got.seen])
+            colleagues = got.colleagues(only=listed)
         departments = self._departments(colleagues, previous.departments if previous else {})
         return Snapshot(
             colleagues=colleagues,
@@ -259,13 +307,15 @@ class Refresher:
         for i, chunk in enumerate(_chunks(recent + rotating)):
             cmds[f"d{i}"] = _details(chunk)
         batch = self.client.batch_many(cmds)
-        got = _Collected(entries={})
+        got = self._collected()
         got.note_time(batch)
         # "on" fails with INVALID_FORMAT when nobody is online (an empty ID list).
         _check_errors(batch, [k for k in cmds if k != "on"], allow=("online",))
         if "online" in batch.errors:
             log.info("user.online is not available: refreshing everyone")
             return None
+        online_ids = set(parse_user_ids(batch.results.get("online")))
+        got.online = online_ids
         for k in cmds:
             if k.startswith("d") or (k == "on" and k not in batch.errors):
                 got.add_result(batch.results.get(k, {}))
@@ -273,17 +323,15 @@ class Refresher:
         new_ids = [i for i in parse_user_ids(batch.results.get("new")) if i not in known]
         if len(new_ids) >= 50:
             return None
-        now = got.server_time or self._clock()
-        online_ids = set(parse_user_ids(batch.results.get("online")))
-        refreshed = self._parse(got.entries, now, online=online_ids)
-        fresh = {c.id: c for c in refreshed}
-        departed = {i for i in got.entries if i in known and i not in fresh}
+        now = got.now
+        fresh = {c.id: c for c in got.colleagues()}
+        departed = {i for i, c in got.seen.items() if i in known and c is None}
         if total != len(known) - len(departed) + len(new_ids):
             log.info("Membership changed beyond new arrivals: full refresh")
             return None
         if new_ids:
             self._fetch(got, new_ids)
-            for c in self._parse({i: got.entries[i] for i in new_ids if i in got.entries}, now):
+            for c in got.colleagues(only=new_ids):
                 fresh[c.id] = c
         merged: dict[int, Colleague] = {}
         for uid, old in known.items():
@@ -305,29 +353,8 @@ class Refresher:
 
     # -- shared ------------------------------------------------------------------------------
 
-    def _parse(
-        self,
-        entries: Mapping[int, Any],
-        now: datetime,
-        *,
-        only: Iterable[int] | None = None,
-        online: set[int] | None = None,
-    ) -> tuple[Colleague, ...]:
-        wanted = set(only) if only is not None else None
-        out = []
-        for uid in sorted(entries):
-            if wanted is not None and uid not in wanted:
-                continue
-            c = parse_user(
-                entries[uid],
-                portal=self.client.portal,
-                now=now,
-                window_s=self.window_s,
-                server_online=(uid in online) if online is not None else None,
-            )
-            if c is not None:
-                out.append(c)
-        return tuple(out)
+    def _collected(self) -> _Collected:
+        return _Collected(portal=self.client.portal, window_s=self.window_s, clock=self._clock)
 
     def _departments(
         self, colleagues: Iterable[Colleague], cache: Mapping[int, str]

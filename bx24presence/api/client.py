@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bx24presence.api import jsonio
 from bx24presence.api.auth import Auth, check_scheme, redact
 from bx24presence.api.errors import (
     ApiError,
@@ -364,8 +365,8 @@ class Bitrix24Client:
             if status in _REDIRECTS and resp.headers.get("Location"):
                 raise _Moved(resp.headers["Location"])
             try:
-                body = resp.json()
-            except ValueError:
+                body = jsonio.loads_bytes(resp.content)
+            except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
                 body = None
             ctype = resp.headers.get("Content-Type", "")
         except requests.exceptions.RequestException as exc:

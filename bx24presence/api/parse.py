@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -193,6 +194,11 @@ def parse_user(
         server_online=server_online,
     )
     gender = "F" if _text(obj.get("gender")) == "F" else "M"
+    avatar = resolve_avatar(obj.get("avatar"), portal)
+    avatar_hr = resolve_avatar(obj.get("avatar_hr"), portal)
+    if avatar_hr == avatar:
+        avatar_hr = avatar  # one string, not two equal ones (10,000 colleagues add up)
+    color = _text(obj.get("color"))
     return Colleague(
         id=uid,
         name=name,
@@ -200,9 +206,9 @@ def parse_user(
         first_name=first,
         last_name=last,
         work_position=_text(obj.get("work_position")),
-        color=_text(obj.get("color")),
-        avatar=resolve_avatar(obj.get("avatar"), portal),
-        avatar_hr=resolve_avatar(obj.get("avatar_hr"), portal),
+        color=sys.intern(color) if color else None,
+        avatar=avatar,
+        avatar_hr=avatar_hr,
         gender=gender,
         birthday=_birthday(obj.get("birthday")),
         email=_text(obj.get("email")),
@@ -215,7 +221,7 @@ def parse_user(
         mobile_last=mobile,
         desktop_last=desktop,
         absent_until=parse_absent(obj.get("absent")),
-        status=status,
+        status=sys.intern(status) if status else None,
     )
 
 

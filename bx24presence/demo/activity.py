@@ -56,14 +56,20 @@ def simulate(user: DemoUser, seed: int, at: float, tz_offset_s: int) -> Activity
     )
 
 
-def last_activity(user: DemoUser, seed: int, at: float, tz_offset_s: int) -> float | None:
-    """Only ``simulate(...).last_activity``, faster: ``user.online`` asks it of everyone."""
-    found = _locate(user, seed, at, tz_offset_s)
+def last_activity(
+    user: DemoUser, seed: int, at: float, tz_offset_s: int, not_before: float | None = None
+) -> float | None:
+    """Only ``simulate(...).last_activity``, faster: ``user.online`` asks it of everyone.
+
+    With ``not_before``, an activity older than that may be reported as ``None``: enough to
+    decide ``IS_ONLINE`` without searching far into the past.
+    """
+    found = _locate(user, seed, at, tz_offset_s, not_before)
     return None if found is None else float(found[4])
 
 
 def _locate(
-    user: DemoUser, seed: int, at: float, tz_offset_s: int
+    user: DemoUser, seed: int, at: float, tz_offset_s: int, not_before: float | None = None
 ) -> tuple[int, int, int, bool, int] | None:
     """The block holding the last activity at ``at``: (index, start, length, current, last).
 
@@ -81,6 +87,8 @@ def _locate(
     start = phase + block * length
     until = at
     for back in range(_MAX_LOOKBACK_BLOCKS):
+        if not_before is not None and start + length <= not_before:
+            return None
         if _block_online(user, seed, block, start + length // 2 + tz_offset_s):
             last = _last_heartbeat(seed, uid, phase, until)
             if last >= start:

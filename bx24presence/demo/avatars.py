@@ -16,7 +16,7 @@ BLANK_GIF = (
     b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
 
-Span = Callable[[int], "tuple[int, int] | None"]
+Span = Callable[[int], tuple[int, int] | None]
 
 
 def render_avatar(user_id: int, color: str) -> bytes:

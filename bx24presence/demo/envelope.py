@@ -73,6 +73,7 @@ class OperatingMeter:
     def __init__(self) -> None:
         """Nothing measured yet."""
         self._runs: dict[str, deque[tuple[float, float]]] = {}
+        self._totals: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def record(self, method: str, at: float, seconds: float) -> float:
@@ -80,9 +81,11 @@ class OperatingMeter:
         with self._lock:
             runs = self._runs.setdefault(method, deque())
             runs.append((at, seconds))
+            total = self._totals.get(method, 0.0) + seconds
             while runs and runs[0][0] < at - OPERATING_WINDOW_S:
-                runs.popleft()
-            return sum(s for _, s in runs)
+                total -= runs.popleft()[1]
+            self._totals[method] = total
+            return max(0.0, total)
 
 
 def success_body(outcome: MethodResult, timing: Timing, tz: timezone) -> dict[str, Any]:

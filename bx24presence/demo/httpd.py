@@ -46,7 +46,7 @@ class Response:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-Handle = Callable[[Request], "Response | None"]
+Handle = Callable[[Request], Response | None]
 
 
 class HttpServer:

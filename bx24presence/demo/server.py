@@ -201,7 +201,10 @@ class PortalServer:
         with self._lock:
             self._log.append(record)
         if self._on_request is not None:
-            self._on_request(record)
+            try:
+                self._on_request(record)
+            except Exception:  # A broken observer must not break the portal.
+                traceback.print_exc()
         return response
 
     def _route(self, request: Request) -> tuple[Response | None, str | None]:

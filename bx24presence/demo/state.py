@@ -116,8 +116,13 @@ class PortalState:
 
     def is_online(self, user: DemoUser, at: float) -> bool:
         """``IS_ONLINE``: the last activity lies within the online window (reference §2.1)."""
-        last = self.last_activity(user, at)
-        return last is not None and at - last <= self.config.online_limit_s
+        limit = self.config.online_limit_s
+        pins = self._pins.get(user.id)
+        if pins and "last_activity" in pins:
+            last = pins["last_activity"]
+        else:
+            last = last_activity(user, self.config.seed, at, self.clock.tz_offset_s, at - limit)
+        return last is not None and at - last <= limit
 
     def online_ids(self, at: float) -> list[int]:
         """Ids of everyone online at ``at`` (cached for the current second)."""
@@ -158,8 +163,9 @@ class PortalState:
     def put_user(self, user: DemoUser) -> None:
         """Add or replace one account."""
         with self._lock:
-            self._users = {**self._users, user.id: user}
-            if user.id < max(self._users):
+            old = self._users
+            self._users = {**old, user.id: user}
+            if user.id not in old and user.id < max(old):
                 self._users = dict(sorted(self._users.items()))
             self._version += 1
 

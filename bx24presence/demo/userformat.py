@@ -30,6 +30,33 @@ BASIC_FIELDS = BRIEF_FIELDS | _names(
     "WORK_COMPANY WORK_DEPARTMENT WORK_WWW"
 )
 
+# The key order of the older documentation's example (im.user.list.get.md).
+_LEGACY_OLD_ORDER = (
+    "id",
+    "name",
+    "first_name",
+    "last_name",
+    "work_position",
+    "color",
+    "avatar",
+    "avatar_hr",
+    "gender",
+    "birthday",
+    "extranet",
+    "network",
+    "bot",
+    "connector",
+    "external_auth_id",
+    "status",
+    "idle",
+    "last_activity_date",
+    "desktop_last_date",
+    "mobile_last_date",
+    "departments",
+    "absent",
+    "phones",
+)
+
 _BOT_TYPES = {"support24": "support24", "openlines": "openline"}
 
 
@@ -95,12 +122,15 @@ def im_user(
         online = activity.last_activity is not None and (
             at - activity.last_activity <= state.config.online_limit_s
         )
+        # 2021 portals send the chosen status (§1.4); this simulation says "offline" for
+        # people outside the online window, except for a status stored through
+        # im.user.status.set, which is b_im_status.STATUS itself.
         chosen = state.status(user.id)
         obj["status"] = chosen or (activity.status if online else "offline")
         obj["idle"] = iso(activity.idle)
         obj["last_activity_date"] = iso(activity.last_activity)
         obj["mobile_last_date"] = iso(activity.mobile_last)
-        if desktop:
+        if desktop or era == "legacy-old":
             obj["desktop_last_date"] = iso(activity.desktop_last)
     else:
         # Hard-coded on current portals (reference §0 and §1.3).
@@ -112,6 +142,8 @@ def im_user(
     obj["absent"] = _absent(user, state, at)
     obj["departments"] = list(user.departments)
     obj["phones"] = _phones(user, era)
+    if era == "legacy-old":
+        return {key: obj[key] for key in _LEGACY_OLD_ORDER if key in obj}
     if not legacy:
         obj["bot_data"] = _bot_data(user)
         obj["type"] = _type(user)

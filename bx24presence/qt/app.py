@@ -7,7 +7,7 @@ import contextlib
 import logging
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
@@ -15,11 +15,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bx24presence import APP_NAME, __version__, paths
 from bx24presence.api.auth import WebhookAuth, parse_webhook_url
-from bx24presence.api.client import Bitrix24Client
 from bx24presence.api.errors import BadPortalUrl
-from bx24presence.api.throttle import RetryPolicy
 from bx24presence.cache import snapshot_path
 from bx24presence.logconfig import register_secret, setup_logging
+from bx24presence.memory import limit_arenas
 from bx24presence.qt import i18n
 from bx24presence.qt.avatars import AvatarStore
 from bx24presence.qt.errors import install_excepthook, install_qt_message_handler
@@ -36,7 +35,9 @@ from bx24presence.settings import (
     reset_settings,
     save_settings,
 )
-from bx24presence.sync import Refresher
+
+if TYPE_CHECKING:
+    from bx24presence.sync import Refresher
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +66,18 @@ class Application(QObject):
 
     def __init__(self, qapp: QApplication, settings: Settings, choice: PortalChoice) -> None:
         super().__init__()
+        # Hand the interpreter lock over more often than every 5 ms, so the window stays
+        # fluid while the poller and avatar threads work (costs them a little throughput).
+        sys.setswitchinterval(0.001)
+        limit_arenas()
         self.qapp = qapp
         self.settings = settings
         self.choice = choice
-        self.client = Bitrix24Client(
-            choice.auth,
-            allow_http=choice.allow_http,
-            # Few quick retries inside one refresh; the poller's own backoff takes over after.
-            retry=RetryPolicy(attempts=2, base=1.0, cap=4.0),
-        )
-        self.refresher = Refresher(self.client, window_s=settings.online_window_min * 60)
+        self._clients: list[Any] = []
         cache = paths.cache_dir()
         self.poller = Poller(
-            self.refresher,
+            self._make_refresher,
+            portal=choice.auth.portal,
             interval_s=settings.poll_interval_s,
             cache_path=snapshot_path(cache, choice.auth.portal) if choice.demo is None else None,
         )
@@ -108,6 +108,21 @@ class Application(QObject):
             self.avatars.avatar_ready.connect(self._on_avatars_avatar_ready)
         qapp.aboutToQuit.connect(self.shutdown)
         self._shut = False
+
+    def _make_refresher(self) -> Refresher:
+        """Build the REST client (in the poller's thread: the HTTP stack loads there)."""
+        from bx24presence.api.client import Bitrix24Client  # noqa: PLC0415
+        from bx24presence.api.throttle import RetryPolicy  # noqa: PLC0415
+        from bx24presence.sync import Refresher  # noqa: PLC0415
+
+        client = Bitrix24Client(
+            self.choice.auth,
+            allow_http=self.choice.allow_http,
+            # Few quick retries inside one refresh; the poller's own backoff takes over after.
+            retry=RetryPolicy(attempts=2, base=1.0, cap=4.0),
+        )
+        self._clients.append(client)
+        return Refresher(client, window_s=self.settings.online_window_min * 60)
 
     def start(self) -> None:
         """Show the window and start polling."""
@@ -144,7 +159,8 @@ class Application(QObject):
         self.save_settings()
         self.poller_thread.stop(2000)
         self.avatars.stop(2000)
-        self.client.close()
+        for client in self._clients:
+            client.close()
         if self.choice.demo is not None:
             self.choice.demo.stop()
 

@@ -14,13 +14,18 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import requests
+from bx24presence.memory import release_free_memory
+
+if TYPE_CHECKING:
+    import requests
+
+    from bx24presence.api.transport import CancellableAdapter
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QImageReader, QPainter, QPixmap
-
-from bx24presence.api.transport import CancellableAdapter
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +319,11 @@ class _Jobs:
                 del self._later[key]
                 self._urgent[key] = None
 
+    def idle(self) -> bool:
+        """Whether nothing is waiting."""
+        with self._cv:
+            return not self._urgent and not self._later
+
     def pop(self) -> _Key | None:
         """The most recent urgent request, else the most recent prefetch; None once closed."""
         with self._cv:
@@ -362,20 +372,33 @@ class _Worker(QObject):
         self._retry_s = retry_failed_after_s
         self._timeout = timeout
         self._failed: dict[str, float] = {}
+        self._adapter: CancellableAdapter | None = None
+        self._session: requests.Session | None = None
+
+    def _open_session(self) -> requests.Session:
+        # Imported here, in the loader thread: requests takes a tenth of a second to import,
+        # which would otherwise delay the window's first paint.
+        import requests  # noqa: PLC0415
+
+        from bx24presence.api.transport import CancellableAdapter  # noqa: PLC0415
+
         self._adapter = CancellableAdapter()
-        self._session = requests.Session()
-        self._session.mount("https://", self._adapter)
-        self._session.mount("http://", self._adapter)
-        self._session.headers["User-Agent"] = "bx24presence"
-        self._session.headers["Accept"] = "image/*"
+        session = requests.Session()
+        session.mount("https://", self._adapter)
+        session.mount("http://", self._adapter)
+        session.headers["User-Agent"] = "bx24presence"
+        session.headers["Accept"] = "image/*"
+        return session
 
     def abort(self) -> None:
         """Cut the download in flight (thread-safe)."""
-        self._adapter.abort()
+        if self._adapter is not None:
+            self._adapter.abort()
 
     def run(self) -> None:
         """Serve requests until the queue is closed."""
         try:
+            self._session = self._open_session()
             self._disk.open()
             self.disk_usage = self._disk.usage
             while (key := self._jobs.pop()) is not None:
@@ -390,8 +413,11 @@ class _Worker(QObject):
                 if self.stopping.is_set():
                     break
                 self.loaded.emit(_Loaded(key, image))
+                if self._jobs.idle():
+                    release_free_memory()  # decoding buffers of a burst of avatars
         finally:
-            self._session.close()
+            if self._session is not None:
+                self._session.close()
 
     def _load(self, key: _Key) -> QImage | None:
         url, size_px, dpr = key
@@ -419,6 +445,8 @@ class _Worker(QObject):
         deadline = started + sum(self._timeout)
         where = _loggable(url)
         try:
+            if self._session is None:
+                return None
             with self._session.get(
                 url, timeout=self._timeout, stream=True, allow_redirects=True
             ) as resp:
@@ -441,7 +469,7 @@ class _Worker(QObject):
                     if time.monotonic() > deadline:
                         log.debug("Avatar %s: too slow", where)
                         return None
-        except (requests.RequestException, OSError) as exc:
+        except OSError as exc:  # requests' exceptions are OSErrors too
             if self.stopping.is_set():
                 raise _Cancelled from exc
             log.debug("Avatar %s: %s", where, type(exc).__name__)

@@ -17,11 +17,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -36,6 +34,7 @@ from bx24presence.domain import Colleague
 from bx24presence.qt.avatars import AvatarStore
 from bx24presence.qt.delegate import ColleagueDelegate
 from bx24presence.qt.details import DetailsPane
+from bx24presence.qt.listview import ColleagueList
 from bx24presence.qt.model import ColleagueModel
 from bx24presence.qt.poller import PollFailed, SnapshotReady
 from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
@@ -76,6 +75,7 @@ class MainWindow(QMainWindow):
         self.avatars = avatars
         self.portal_label = portal_label
         self._loaded = False
+        self._partial = False
         self._failure: PollFailed | None = None
         self._selected_id: int | None = None
         self.watched: set[int] = set()
@@ -104,13 +104,11 @@ class MainWindow(QMainWindow):
         self.banner.action_clicked.connect(self._on_banner_action_clicked)
 
         # The list.
-        self.list = QListView()
-        self.list.setUniformItemSizes(True)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list = ColleagueList()
         self.list.setAccessibleName(tr("Colleagues"))
         self.delegate = ColleagueDelegate(avatars, self.list)
         self.list.setItemDelegate(self.delegate)
+        self.list.set_row_height(self.delegate.row_height(self.list.font()))
         self.list.setModel(proxy)
         self.list.installEventFilter(self)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
@@ -209,6 +207,7 @@ class MainWindow(QMainWindow):
 
     def on_snapshot(self, ready: SnapshotReady) -> None:
         """A snapshot was applied to the model (by the composition root)."""
+        self._partial = ready.partial
         if not ready.from_cache:
             self._loaded = True
             self._failure = None
@@ -266,6 +265,9 @@ class MainWindow(QMainWindow):
             age = max(0, int((datetime.now(UTC) - snap.fetched_at).total_seconds() // 60))
             text = tr("Stale: data from %1 (%2 min old) · %3 colleagues · %4 available")
             text = text.replace("%1", when).replace("%2", str(age))
+        elif self._partial:
+            self.status_label.setText(tr("Loading saved data…"))
+            return
         elif not self._loaded:
             text = tr("Saved data from %1, refreshing… · %3 colleagues · %4 available").replace(
                 "%1", when

@@ -103,7 +103,7 @@ class ColleagueModel(QAbstractListModel):
         ``diff`` (worked out in the poller's thread) must describe the change from the rows
         held now; when it does not fit, the diff is computed here instead.
         """
-        if diff is None or not self._fits(diff):
+        if diff is None or not self._fits(diff, len(snapshot.colleagues)):
             diff = diff_snapshots(self._rows, snapshot.colleagues)
         self.snapshot = snapshot
         if keys is not None:
@@ -135,10 +135,11 @@ class ColleagueModel(QAbstractListModel):
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _fits(self, diff: SnapshotDiff) -> bool:
+    def _fits(self, diff: SnapshotDiff, expected: int) -> bool:
         known = self._row_of
         return (
-            all(i in known for i in diff.removed)
+            len(known) - len(diff.removed) + len(diff.added) == expected
+            and all(i in known for i in diff.removed)
             and all(c.id not in known for c in diff.added)
             and all(c.id in known for c in diff.changed)
         )

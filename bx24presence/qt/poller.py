@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from bx24presence.api.errors import ApiError, AuthError, Cancelled
-from bx24presence.cache import load_snapshot, save_snapshot
+from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
+from bx24presence.memory import release_free_memory
 from bx24presence.qt.keys import SortKeys, compute_keys
-from bx24presence.sync import Refresher
+
+if TYPE_CHECKING:
+    from bx24presence.sync import Refresher
 
 log = logging.getLogger(__name__)
 
 MIN_INTERVAL_S = 15
 MAX_BACKOFF_S = 300
+SAVE_EVERY_S = 300
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class SnapshotReady:
         diff: the change from the snapshot before (everything "added" for the first one).
         keys: search and sort keys for the proxy model.
         from_cache: True for the snapshot loaded from disk at start-up.
+        partial: True for the first rows of the cached snapshot, sent ahead of the rest so
+            the window can paint at once; the complete snapshot follows.
         baseline: True when watchers must not alert for this one (first data, after a
             failure or a wake from sleep).
     """
@@ -40,6 +48,7 @@ class SnapshotReady:
     keys: SortKeys
     from_cache: bool = False
     baseline: bool = False
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,15 +105,21 @@ class Poller(QObject):
 
     def __init__(
         self,
-        refresher: Refresher,
+        refresher: Refresher | Callable[[], Refresher],
         *,
+        portal: str = "",
         interval_s: int = 60,
         cache_path: Path | None = None,
         clock: Callable[[], datetime] | None = None,
         collate: Callable[[list[str]], list[int]] | None = None,
     ) -> None:
         super().__init__()
-        self._refresher = refresher
+        # A factory is called in the worker thread, so that the HTTP stack is imported and
+        # built there, after the cached snapshot has been sent to the window.
+        self._make_refresher = refresher if callable(refresher) else None
+        self._refresher: Refresher | None = None if callable(refresher) else refresher
+        self._portal = portal or (self._refresher.client.portal if self._refresher else "")
+        self._cancelled = False
         self._interval_s = max(MIN_INTERVAL_S, interval_s)
         self._cache_path = cache_path
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -115,6 +130,8 @@ class Poller(QObject):
         self._failing_since: datetime | None = None
         self._stopped = False
         self._baseline_next = True
+        self._keys: SortKeys | None = None
+        self._saved_at = 0.0
 
     # -- slots (run in the worker thread) ---------------------------------------------------
 
@@ -125,10 +142,19 @@ class Poller(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._poll)
         if self._cache_path is not None:
-            cached = load_snapshot(self._cache_path, self._refresher.client.portal)
-            if cached is not None:
-                self._emit(cached, from_cache=True)
+            for cached, partial in iter_snapshot(self._cache_path, self._portal):
+                self._emit(cached, from_cache=True, partial=partial)
         self._timer.start(0)
+
+    def refresher(self) -> Refresher:
+        """The refresher, built on first use (in the worker thread)."""
+        if self._refresher is None:
+            if self._make_refresher is None:
+                raise RuntimeError("the poller has neither a refresher nor a factory")
+            self._refresher = self._make_refresher()
+            if self._cancelled:
+                self._refresher.client.cancel()
+        return self._refresher
 
     @Slot()
     def refresh_now(self) -> None:
@@ -142,6 +168,13 @@ class Poller(QObject):
         """Change the interval; takes effect after the next refresh."""
         self._interval_s = max(MIN_INTERVAL_S, seconds)
 
+    def cancel(self) -> None:
+        """Abort the request in flight and refuse new ones (callable from any thread)."""
+        self._cancelled = True
+        refresher = self._refresher
+        if refresher is not None:
+            refresher.client.cancel()
+
     @Slot()
     def mark_baseline(self) -> None:
         """The next snapshot is a baseline (e.g. after a wake from sleep): no alerts for it."""
@@ -149,25 +182,41 @@ class Poller(QObject):
 
     @Slot()
     def stop(self) -> None:
-        """Stop the timer; no more refreshes."""
+        """Stop the timer (in this thread, where it lives) and end the thread's event loop."""
         self._stopped = True
         if self._timer is not None:
             self._timer.stop()
+        self.thread().quit()
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _emit(self, snap: Snapshot, *, from_cache: bool = False) -> None:
-        old = self._snapshot.colleagues if self._snapshot is not None else ()
-        diff = diff_snapshots(old, snap.colleagues)
-        keys = compute_keys(snap, self._collate)
+    def _emit(
+        self, snap: Snapshot, *, from_cache: bool = False, partial: bool = False
+    ) -> SnapshotDiff:
+        old = self._snapshot
+        diff = diff_snapshots(old.colleagues if old is not None else (), snap.colleagues)
+        keys = compute_keys(
+            snap,
+            self._collate,
+            previous=self._keys,
+            diff=diff,
+            previous_departments=old.departments if old is not None else None,
+        )
+        self._keys = keys
         baseline = from_cache or self._baseline_next
         self._baseline_next = from_cache
         self._snapshot = snap
         self.snapshot_ready.emit(
             SnapshotReady(
-                snapshot=snap, diff=diff, keys=keys, from_cache=from_cache, baseline=baseline
+                snapshot=snap,
+                diff=diff,
+                keys=keys,
+                from_cache=from_cache,
+                baseline=baseline,
+                partial=partial,
             )
         )
+        return diff
 
     @Slot()
     def _poll(self) -> None:
@@ -175,10 +224,11 @@ class Poller(QObject):
             return
         self.poll_started.emit()
         previous = self._snapshot
-        if previous is not None and previous.portal != self._refresher.client.portal:
-            previous = None
         try:
-            snap = self._refresher.refresh(previous)
+            refresher = self.refresher()
+            if previous is not None and previous.portal != refresher.client.portal:
+                previous = None
+            snap = refresher.refresh(previous)
         except Cancelled:
             return
         except ApiError as err:
@@ -192,11 +242,22 @@ class Poller(QObject):
             self._baseline_next = True  # a reconnect is a silent baseline
         self._failures = 0
         self._failing_since = None
-        self._emit(snap)
-        if self._cache_path is not None:
-            save_snapshot(snap, self._cache_path)
+        diff = self._emit(snap)
+        self._save(snap, membership_changed=bool(diff.added or diff.removed))
+        release_free_memory()
         if not self._stopped and self._timer is not None:
             self._timer.start(self._interval_s * 1000)
+
+    def _save(self, snap: Snapshot, *, membership_changed: bool) -> None:
+        """Keep the cache recent enough to open with, without writing 10,000 colleagues on
+        every poll: after arrivals or departures, else every few minutes."""
+        if self._cache_path is None:
+            return
+        now = time.monotonic()
+        if membership_changed or not self._saved_at or now - self._saved_at >= SAVE_EVERY_S:
+            order = self._keys.order if self._keys is not None else ()
+            save_snapshot(snap, self._cache_path, order=order)
+            self._saved_at = now
 
     def _on_failure(self, err: ApiError) -> None:
         now = self._clock()
@@ -241,9 +302,9 @@ class PollerThread(QObject):
         """Stop polling and join the thread, aborting a request in flight. True when joined."""
         if not self._thread.isRunning():
             return True
-        self.poller._refresher.client.cancel()  # thread-safe: aborts sockets, wakes sleeps
+        self.poller.cancel()  # thread-safe: aborts sockets, wakes sleeps
+        # Runs in the worker thread once the refresh in flight (now aborted) returns.
         QTimer.singleShot(0, self.poller, self.poller.stop)
-        self._thread.quit()
         joined = self._thread.wait(timeout_ms)
         if not joined:
             log.error("The poller thread did not stop within %d ms", timeout_ms)

@@ -25,8 +25,7 @@ from PySide6.QtCore import (
 )
 
 from bx24presence.domain import Colleague
-from bx24presence.presence import is_birthday, is_on_vacation
-from bx24presence.qt.keys import Query
+from bx24presence.qt.keys import Query, day_sets, display_order
 from bx24presence.qt.model import ColleagueModel, _runs
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -62,7 +61,7 @@ class ColleagueProxy(QAbstractProxyModel):
         self._matches: list[int] = []  # those matching the search, in display order
         self._counts: dict[QuickFilter, int] = dict.fromkeys(QuickFilter, 0)
         self._today: date | None = None
-        self._flags: dict[QuickFilter, set[int]] = {}
+        self._flags: dict[QuickFilter, frozenset[int]] = {}
 
     # -- API ---------------------------------------------------------------------------------
 
@@ -147,23 +146,27 @@ class ColleagueProxy(QAbstractProxyModel):
         return self._today
 
     def _recompute(self, *, resort: bool) -> None:
+        """Take the display order and the quick-filter sets from the keys (worked out in the
+        poller's thread), or work them out here when the keys are stale (a new day, or a
+        model filled without keys)."""
         source = self.source()
         if resort:
-            ranks = source.keys.name_rank
-            big = len(ranks) + 1
-            rows = source.colleagues()
-            rows.sort(key=lambda c: (c.presence.rank, ranks.get(c.id, big), c.id))
-            self._sorted_all = [c.id for c in rows]
+            keys = source.keys
             today = self._today_date()
-            self._flags = {
-                QuickFilter.AVAILABLE: {
-                    c.id
-                    for c in rows
-                    if c.presence.is_available and not is_on_vacation(c.absent_until, today)
-                },
-                QuickFilter.VACATION: {c.id for c in rows if is_on_vacation(c.absent_until, today)},
-                QuickFilter.BIRTHDAYS: {c.id for c in rows if is_birthday(c.birthday, today)},
-            }
+            rows = source.colleagues()
+            if keys.today == today and len(keys.order) == len(rows):
+                order, sets = keys.order, (keys.available, keys.vacation, keys.birthdays)
+            else:
+                order = display_order(rows, keys.name_rank)
+                sets = day_sets(rows, today)
+            self._sorted_all = list(order)
+            self._flags = dict(
+                zip(
+                    (QuickFilter.AVAILABLE, QuickFilter.VACATION, QuickFilter.BIRTHDAYS),
+                    sets,
+                    strict=True,
+                )
+            )
         self._match(base=None)
 
     def _match(self, base: list[int] | None) -> None:

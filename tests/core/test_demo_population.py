@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import time
@@ -225,7 +226,7 @@ def test_last_activity_moves_forward_every_one_to_four_minutes(population: Popul
         seen = [simulate(user, 3, start + s, TZ_S).last_activity for s in range(0, 4 * 3600, 20)]
         values = [v for v in seen if v is not None]
         assert values == sorted(values), user.id
-        steps = [b - a for a, b in zip(values, values[1:], strict=False) if b != a]
+        steps = [b - a for a, b in itertools.pairwise(values) if b != a]
         online_steps = [s for s in steps if s < 600]
         assert all(60 <= s <= 240 for s in online_steps), (user.id, online_steps)
 
@@ -241,9 +242,7 @@ def test_never_logged_in_fired_vacation_and_mobile(population: Population) -> No
         assert last is None or last <= _at(user.fired_on, 17)
     vacation = [u for u in population.users.values() if u.on_vacation(TODAY)]
     online = sum(
-        1
-        for u in vacation
-        if (last := simulate(u, 3, at, TZ_S).last_activity) and at - last <= 900
+        1 for u in vacation if (last := simulate(u, 3, at, TZ_S).last_activity) and at - last <= 900
     )
     assert online <= max(2, len(vacation) // 5)
     mobile = [u for u in population.users.values() if u.mobile_only and not u.never_logged_in]
@@ -318,8 +317,10 @@ def test_php_intval(value: object, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("value", "truthy"),
-    [(1, True), (True, True), ("false", True), ("1", True), ("Y", True), ([0], True)]
-    + [(0, False), ("0", False), (False, False), ("", False), (None, False), ([], False)],
+    [
+        *[(1, True), (True, True), ("false", True), ("1", True), ("Y", True), ([0], True)],
+        *[(0, False), ("0", False), (False, False), ("", False), (None, False), ([], False)],
+    ],
 )
 def test_php_truthiness(value: object, truthy: bool) -> None:
     assert php_truthy(value) is truthy

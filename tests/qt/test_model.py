@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtWidgets import QListView
 
 from bx24presence.domain import Phones, Presence, diff_snapshots
 from bx24presence.qt.keys import compute_keys
+from bx24presence.qt.listview import ColleagueList
 from bx24presence.qt.model import ColleagueModel, ColleagueRole, StatusTextRole
 from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
 from tests.factories import LOCAL_NOW, TODAY, changed, colleague, snapshot
@@ -176,8 +176,8 @@ def test_tooltip_shows_markup_literally() -> None:
 
 def test_selection_and_scroll_survive_a_refresh(qtbot) -> None:
     model, proxy = make([colleague(i, presence=Presence.OFFLINE) for i in range(1, 400)])
-    view = QListView()
-    view.setUniformItemSizes(True)
+    view = ColleagueList()
+    view.set_row_height(40)
     view.setModel(proxy)
     view.resize(300, 200)
     view.show()
@@ -200,7 +200,7 @@ def test_selection_and_scroll_survive_a_refresh(qtbot) -> None:
         250
     ]
     # The selected row moved by at most one position; the view kept it in sight.
-    assert abs(view.verticalScrollBar().value() - scroll) <= view.sizeHintForRow(0) * 2
+    assert abs(view.verticalScrollBar().value() - scroll) <= view.rowHeight(0) * 2
 
 
 def test_colleague_role() -> None:
