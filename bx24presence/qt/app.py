@@ -26,6 +26,7 @@ from bx24presence.qt.main_window import MainWindow
 from bx24presence.qt.model import ColleagueModel
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
 from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.theme import apply_theme
 from bx24presence.settings import (
     LoadResult,
     Settings,
@@ -220,6 +221,7 @@ def run_gui(args: argparse.Namespace) -> int:
     install_qt_message_handler()
     install_excepthook()
     i18n.install(qapp, settings.language)
+    apply_theme(qapp, settings.theme)
     try:
         choice = choose_portal(args, settings)
     except BadPortalUrl as exc:

@@ -111,7 +111,8 @@ class ColleagueDelegate(QStyledItemDelegate):
             dim = palette.color(QPalette.ColorRole.PlaceholderText)
             if dim.alpha() == 0 or dim == main:
                 dim.setAlpha(170)
-        total_h = fm_bold.height() + 2 * fm.height() + 2
+        has_position = bool(c.work_position)
+        total_h = fm_bold.height() + (2 * fm.height() + 2 if has_position else fm.height() + 2)
         y = rect.top() + (rect.height() - total_h) // 2
 
         painter.setFont(bold)
@@ -126,13 +127,15 @@ class ColleagueDelegate(QStyledItemDelegate):
 
         painter.setFont(base_font)
         painter.setPen(dim)
-        position = fm.elidedText(c.work_position or "", Qt.TextElideMode.ElideRight, width)
-        painter.drawText(
-            QRect(x, y, width, fm.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            position,
-        )
-        y += fm.height() + 2
+        if has_position:
+            position = fm.elidedText(c.work_position or "", Qt.TextElideMode.ElideRight, width)
+            painter.drawText(
+                QRect(x, y, width, fm.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                position,
+            )
+            y += fm.height()
+        y += 2
 
         status = str(index.data(StatusTextRole) or "")
         if c.presence is not Presence.OFFLINE and not selected:

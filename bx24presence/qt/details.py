@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter, QPixmap
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -24,7 +24,7 @@ from bx24presence.domain import Colleague
 from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
 from bx24presence.qt.avatars import AvatarStore, paint_initials
 from bx24presence.qt.badges import draw_badge
-from bx24presence.qt.texts import format_date, presence_text, vacation_text
+from bx24presence.qt.texts import format_date, plain_tooltip, presence_text, vacation_text
 
 BIG_AVATAR = 96
 PHONE_LABELS = {
@@ -65,6 +65,34 @@ def button_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
+class ElidedButton(QPushButton):
+    """A flat link-like button whose plain text is elided to fit (full text in the tooltip),
+    so a long e-mail address never widens the pane."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = text
+        self.setFlat(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(60)
+        self.setStyleSheet("text-align: left; padding: 2px 4px;")
+        self._elide()
+
+    @property
+    def full_text(self) -> str:
+        """The whole text."""
+        return self._full
+
+    def _elide(self) -> None:
+        width = max(20, self.width() - 12)
+        elided = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width)
+        self.setText(button_text(elided))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+
 class DetailsPane(QScrollArea):
     """Shows one colleague; phones open ``tel:`` links and email ``mailto:``, each with a copy
     button; "Open chat in Bitrix24" opens the portal's messenger.
@@ -93,8 +121,9 @@ class DetailsPane(QScrollArea):
         self._departments: Mapping[int, str] = {}
         self._watched = False
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(300)
 
         body = QWidget()
         self.setWidget(body)
@@ -119,14 +148,15 @@ class DetailsPane(QScrollArea):
         self._watch.setToolTip(_tr("Watch this colleague (tray menu and alerts)"))
         self._watch.toggled.connect(self._on_watch_toggled)
 
+        # The name gets the pane's whole width below the photo: names of 80 characters wrap
+        # instead of widening the pane.
         head = QHBoxLayout()
         head.addWidget(self._avatar, 0, Qt.AlignmentFlag.AlignTop)
-        names = QVBoxLayout()
-        names.addWidget(self._name)
-        names.addWidget(self._position)
-        names.addStretch(1)
-        head.addLayout(names, 1)
+        head.addStretch(1)
         head.addWidget(self._watch, 0, Qt.AlignmentFlag.AlignTop)
+        for label in (self._name, self._position):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(0)
 
         self._presence = plain_label(bold=True)
         self._last = plain_label()
@@ -143,6 +173,8 @@ class DetailsPane(QScrollArea):
         c.setContentsMargins(0, 0, 0, 0)
         c.setSpacing(6)
         c.addLayout(head)
+        c.addWidget(self._name)
+        c.addWidget(self._position)
         c.addSpacing(6)
         for w in (
             self._presence,
@@ -254,13 +286,10 @@ class DetailsPane(QScrollArea):
         for row, (label, value, url) in enumerate(entries):
             kind_label = QLabel(label)
             kind_label.setEnabled(False)
-            link = QPushButton(button_text(value))
-            link.setFlat(True)
+            link = ElidedButton(value)
             link.setCursor(Qt.CursorShape.PointingHandCursor)
-            link.setToolTip(url)
+            link.setToolTip(plain_tooltip(f"{value} ({url})"))
             link.setAccessibleName(f"{label}: {value}")
-            link.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-            link.setStyleSheet("text-align: left; padding: 2px 4px;")
             link.clicked.connect(lambda _=False, u=url: self._open_url(QUrl(u)))
             copy = QToolButton()
             copy.setText(_tr("Copy"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +17,7 @@ from PySide6.QtCore import (
 from bx24presence.domain import Colleague, Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.presence import server_clock_now
 from bx24presence.qt.keys import SortKeys
-from bx24presence.qt.texts import status_line
+from bx24presence.qt.texts import plain_tooltip, status_line
 
 ColleagueRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
@@ -178,8 +177,7 @@ class ColleagueModel(QAbstractListModel):
                 )
                 if p
             )
-            # Forced rich text with every character escaped: portal text shows literally.
-            return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+            return plain_tooltip(text)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             status = status_line(c, self.server_now(), self.local_now().astimezone().date())
             return ", ".join(p for p in (c.name, c.work_position, status) if p)

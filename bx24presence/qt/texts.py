@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 
 from PySide6.QtCore import QCoreApplication, QLocale
@@ -10,6 +11,12 @@ from bx24presence.domain import Colleague, Presence
 from bx24presence.presence import elapsed, is_birthday, is_on_vacation
 
 _CTX = "Status"
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally: Qt guesses whether a tooltip is rich text,
+    so portal text is escaped inside a forced rich-text block."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def tr(text: str, n: int = -1) -> str:

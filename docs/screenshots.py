@@ -1,0 +1,131 @@
+"""Take the README's screenshots of the real windows on the demo portal.
+
+Run under an X server (the real xcb platform, not offscreen), e.g.::
+
+    Xvfb :95 -screen 0 1280x800x24 -nolisten tcp &
+    DISPLAY=:95 QT_QPA_PLATFORM=xcb .venv/bin/python docs/screenshots.py [names...]
+
+Each scenario drives the app like a user would and saves ``docs/<name>.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("BX24PRESENCE_HOME", tempfile.mkdtemp(prefix="bx24presence-shots-"))
+os.environ.setdefault("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from bx24presence.qt import i18n  # noqa: E402
+from bx24presence.qt.app import Application, choose_portal  # noqa: E402
+from bx24presence.qt.theme import apply_theme  # noqa: E402
+from bx24presence.settings import Settings  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+SCENARIOS: dict[str, Callable[[QApplication], None]] = {}
+
+
+def scenario(fn: Callable[[QApplication], None]) -> Callable[[QApplication], None]:
+    SCENARIOS[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+def wait(app: QApplication, seconds: float, until: Callable[[], bool] | None = None) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        if until is not None and until():
+            return
+        time.sleep(0.01)
+
+
+def save(widget: QWidget, name: str) -> None:
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print("saved", path)
+
+
+def demo_app(app: QApplication, users: int = 1000, theme: str = "light") -> Application:
+    apply_theme(app, theme)
+    args = argparse.Namespace(demo=True, portal=None, allow_http=False, demo_users=users)
+    settings = Settings()
+    application = Application(app, settings, choose_portal(args, settings))
+    application.window.resize(1100, 700)
+    application.start()
+    wait(app, 15, lambda: application.window._loaded)
+    wait(app, 2)  # avatars
+    return application
+
+
+def pick(application: Application, name_part: str | None = None) -> None:
+    model = application.model
+    people = model.colleagues()
+    chosen = next(
+        (c for c in people if name_part and name_part in c.name),
+        next((c for c in people if c.presence.is_available and c.phones and c.email
+              and c.work_position), people[0]),
+    )
+    application.window.select_colleague(chosen.id)
+
+
+@scenario
+def main_light(app: QApplication) -> None:
+    a = demo_app(app, theme="light")
+    pick(a)
+    wait(app, 1.5)
+    save(a.window, "main-light")
+    a.shutdown()
+
+
+@scenario
+def main_dark(app: QApplication) -> None:
+    a = demo_app(app, theme="dark")
+    pick(a)
+    wait(app, 1.5)
+    save(a.window, "main-dark")
+    a.shutdown()
+
+
+@scenario
+def long_name(app: QApplication) -> None:
+    a = demo_app(app)
+    longest = max(a.model.colleagues(), key=lambda c: len(c.name))
+    a.window.search.setText(longest.name.split()[0])
+    wait(app, 0.5)
+    a.window.select_colleague(longest.id)
+    a.window.resize(820, 600)
+    wait(app, 1.5)
+    save(a.window, "long-name")
+    a.shutdown()
+
+
+@scenario
+def stale(app: QApplication) -> None:
+    a = demo_app(app)
+    a.poller.set_interval(15)
+    pick(a)
+    a.choice.demo.stop()
+    a.window.refresh_requested.emit()
+    wait(app, 10, lambda: a.window.banner.isVisible())
+    wait(app, 1)
+    save(a.window, "stale")
+    a.shutdown()
+
+
+def main(argv: list[str]) -> int:
+    app = QApplication(sys.argv[:1])
+    i18n.install(app, "en")
+    for name in argv or list(SCENARIOS):
+        SCENARIOS[name](app)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
