@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.once:
         setup_logging(args.log_level or "warning")
         return run_once(args)
-    from bx24presence.qt.app import run_gui  # noqa: PLC0415  (Qt is loaded only for the window)
+    from bx24presence.qt.controller import run_gui  # noqa: PLC0415  (Qt is loaded only for the window)
 
     return run_gui(args)
 

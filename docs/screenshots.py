@@ -21,12 +21,12 @@ from pathlib import Path
 os.environ.setdefault("BX24PRESENCE_HOME", tempfile.mkdtemp(prefix="bx24presence-shots-"))
 os.environ.setdefault("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget
 
-from bx24presence.qt import i18n  # noqa: E402
-from bx24presence.qt.app import Application, choose_portal  # noqa: E402
-from bx24presence.qt.theme import apply_theme  # noqa: E402
-from bx24presence.settings import Settings  # noqa: E402
+from bx24presence.qt import i18n
+from bx24presence.qt.app import Application, choose_portal
+from bx24presence.qt.theme import apply_theme
+from bx24presence.settings import Settings
 
 OUT = Path(__file__).resolve().parent
 SCENARIOS: dict[str, Callable[[QApplication], None]] = {}
@@ -69,8 +69,14 @@ def pick(application: Application, name_part: str | None = None) -> None:
     people = model.colleagues()
     chosen = next(
         (c for c in people if name_part and name_part in c.name),
-        next((c for c in people if c.presence.is_available and c.phones and c.email
-              and c.work_position), people[0]),
+        next(
+            (
+                c
+                for c in people
+                if c.presence.is_available and c.phones and c.email and c.work_position
+            ),
+            people[0],
+        ),
     )
     application.window.select_colleague(chosen.id)
 
@@ -113,7 +119,7 @@ def stale(app: QApplication) -> None:
     pick(a)
     a.choice.demo.stop()
     a.window.refresh_requested.emit()
-    wait(app, 10, lambda: a.window.banner.isVisible())
+    wait(app, 10, a.window.banner.isVisible)
     wait(app, 1)
     save(a.window, "stale")
     a.shutdown()

@@ -31,3 +31,17 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     ):
         monkeypatch.delenv(var, raising=False)
     yield home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[object]:
+    """Every test gets an empty in-memory keyring."""
+    import keyring
+
+    from tests.keyrings import TestKeyring
+
+    previous = keyring.get_keyring()
+    ring = TestKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)

@@ -1,43 +1,34 @@
-"""The composition root: builds everything, owns start-up and shutdown."""
+"""The portal session: client, poller thread, models and window for one portal."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
 
-from bx24presence import APP_NAME, __version__, paths
+from bx24presence import paths
 from bx24presence.api.auth import WebhookAuth, parse_webhook_url
-from bx24presence.api.errors import BadPortalUrl
+from bx24presence.api.errors import AuthError
 from bx24presence.cache import snapshot_path
-from bx24presence.logconfig import register_secret, setup_logging
+from bx24presence.logconfig import register_secret
 from bx24presence.memory import limit_arenas
-from bx24presence.qt import i18n
 from bx24presence.qt.avatars import AvatarStore
-from bx24presence.qt.errors import install_excepthook, install_qt_message_handler
 from bx24presence.qt.main_window import MainWindow
 from bx24presence.qt.model import ColleagueModel
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
 from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
-from bx24presence.qt.theme import apply_theme
-from bx24presence.settings import (
-    LoadResult,
-    Settings,
-    SettingsSaveError,
-    apply_overrides,
-    load_settings,
-    reset_settings,
-    save_settings,
-)
+from bx24presence.settings import Settings
 
 if TYPE_CHECKING:
+    import argparse
+
     from bx24presence.sync import Refresher
 
 log = logging.getLogger(__name__)
@@ -45,25 +36,106 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class PortalChoice:
-    """Where to connect for this run."""
+    """Where to connect for this run.
 
-    auth: WebhookAuth
+    Attributes:
+        portal: the portal's base URL (no secret); names the cached snapshot.
+        label: what the title bar calls it.
+        auth: the webhook, when known now; else ``load_secret`` gives its URL in the poller
+            thread (a keyring can take seconds, which the window must not wait for).
+        load_secret: returns the stored webhook URL, or None.
+        allow_http: accept plain http for this portal.
+        demo: the in-process demo portal, stopped with the session.
+    """
+
+    portal: str
     label: str
+    auth: WebhookAuth | None = None
+    load_secret: Callable[[], str | None] | None = field(default=None, repr=False)
     allow_http: bool = False
-    demo: Any = None  # the in-process DemoPortal, stopped on quit
+    demo: Any = None
+
+    @classmethod
+    def from_auth(
+        cls, auth: WebhookAuth, *, allow_http: bool = False, demo: Any = None
+    ) -> PortalChoice:
+        """A choice for a webhook known now."""
+        register_secret(auth.secret)
+        return cls(
+            portal=auth.portal,
+            label=portal_label(auth.portal, demo is not None),
+            auth=auth,
+            allow_http=allow_http,
+            demo=demo,
+        )
+
+    def resolve_auth(self) -> WebhookAuth:
+        """The webhook: known, or loaded from the secret store (raises AuthError if none)."""
+        if self.auth is None:
+            url = self.load_secret() if self.load_secret is not None else None
+            if not url:
+                raise AuthError("No webhook is stored for this portal: connect again in Settings.")
+            self.auth = parse_webhook_url(url, allow_http=self.allow_http)
+            register_secret(self.auth.secret)
+        return self.auth
 
 
-def portal_label(auth: WebhookAuth, demo: bool) -> str:
+def portal_label(portal: str, demo: bool) -> str:
     """What the title bar calls the portal: its host (never the secret)."""
     if demo:
         return QApplication.translate("App", "demo portal")
-    from urllib.parse import urlsplit  # noqa: PLC0415
+    return urlsplit(portal).netloc or portal
 
-    return urlsplit(auth.portal).netloc or auth.portal
+
+def start_demo(users: int) -> PortalChoice:
+    """Start the embedded demo portal and a choice for it."""
+    from bx24presence.demo import DemoPortal  # noqa: PLC0415
+
+    demo = DemoPortal(users=users).start()
+    return PortalChoice.from_auth(parse_webhook_url(demo.webhook_url), demo=demo)
+
+
+def choose_portal(args: argparse.Namespace, settings: Settings) -> PortalChoice | None:
+    """The portal for this run: --demo, --portal, the environment, or the saved one
+    (None: ask the user)."""
+    if args.demo or (settings.portal_kind == "demo" and not args.portal):
+        return start_demo(args.demo_users)
+    allow_http = bool(args.allow_http or settings.allow_http)
+    import os  # noqa: PLC0415
+
+    from bx24presence.cli import WEBHOOK_ENV  # noqa: PLC0415
+
+    url = args.portal or os.environ.get(WEBHOOK_ENV, "").strip()
+    if url:
+        return PortalChoice.from_auth(
+            parse_webhook_url(url, allow_http=allow_http), allow_http=allow_http
+        )
+    if settings.portal_kind == "webhook" and settings.portal_url_hint:
+
+        def load() -> str | None:
+            from bx24presence.secrets import WEBHOOK_URL, SecretStore  # noqa: PLC0415
+
+            return SecretStore().get(WEBHOOK_URL)
+
+        return PortalChoice(
+            portal=settings.portal_url_hint,
+            label=portal_label(settings.portal_url_hint, False),
+            load_secret=load,
+            allow_http=allow_http,
+        )
+    return None
 
 
 class Application(QObject):
-    """Owns the portal session (client, poller thread, models) and the window."""
+    """One portal session: REST client (built in the poller thread), poller, models, avatar
+    loader and the main window.
+
+    Signals:
+        settings_changed(object): the session changed the settings (watched colleagues,
+            window state); the owner saves them.
+    """
+
+    settings_changed = Signal(object)
 
     def __init__(self, qapp: QApplication, settings: Settings, choice: PortalChoice) -> None:
         super().__init__()
@@ -78,9 +150,9 @@ class Application(QObject):
         cache = paths.cache_dir()
         self.poller = Poller(
             self._make_refresher,
-            portal=choice.auth.portal,
+            portal=choice.portal,
             interval_s=settings.poll_interval_s,
-            cache_path=snapshot_path(cache, choice.auth.portal) if choice.demo is None else None,
+            cache_path=snapshot_path(cache, choice.portal) if choice.demo is None else None,
         )
         self.poller_thread = PollerThread(self.poller)
         self.model = ColleagueModel()
@@ -91,7 +163,7 @@ class Application(QObject):
             self.model,
             self.proxy,
             self.avatars,
-            portal=choice.auth.portal,
+            portal=choice.portal,
             portal_label=choice.label,
         )
         self.window.watched = set(settings.watched)
@@ -105,9 +177,7 @@ class Application(QObject):
         self.window.refresh_requested.connect(self.poller.refresh_now)
         self.window.quit_requested.connect(self.quit)
         self.window.watch_toggled.connect(self._on_window_watch_toggled)
-        if self.avatars is not None:
-            self.avatars.avatar_ready.connect(self._on_avatars_avatar_ready)
-        qapp.aboutToQuit.connect(self.shutdown)
+        self.avatars.avatar_ready.connect(self._on_avatars_avatar_ready)
         self._shut = False
 
     def _make_refresher(self) -> Refresher:
@@ -116,8 +186,9 @@ class Application(QObject):
         from bx24presence.api.throttle import RetryPolicy  # noqa: PLC0415
         from bx24presence.sync import Refresher  # noqa: PLC0415
 
+        auth = self.choice.resolve_auth()
         client = Bitrix24Client(
-            self.choice.auth,
+            auth,
             allow_http=self.choice.allow_http,
             # Few quick retries inside one refresh; the poller's own backoff takes over after.
             retry=RetryPolicy(attempts=2, base=1.0, cap=4.0),
@@ -125,20 +196,29 @@ class Application(QObject):
         self._clients.append(client)
         return Refresher(client, window_s=self.settings.online_window_min * 60)
 
-    def start(self) -> None:
-        """Show the window and start polling."""
-        self.window.show()
+    def start(self, *, show: bool = True) -> None:
+        """Show the window (unless starting in the tray) and start polling."""
+        if show:
+            self.window.show()
         self.poller_thread.start()
 
     def quit(self) -> None:
         """Quit the application."""
         self.qapp.quit()
 
-    def save_settings(self) -> None:
-        """Persist the settings; a failure is shown, never fatal."""
-        geometry, splitter = self.window.save_state()
-        from dataclasses import replace  # noqa: PLC0415
+    def apply_settings(self, settings: Settings) -> None:
+        """Take new polling and presence settings into use."""
+        old = self.settings
+        self.settings = settings
+        if settings.poll_interval_s != old.poll_interval_s:
+            self.poller.set_interval(settings.poll_interval_s)
+        if settings.online_window_min != old.online_window_min:
+            self.poller.set_online_window(settings.online_window_min * 60)
+            self.window.refresh_requested.emit()
 
+    def collect_settings(self) -> Settings:
+        """The settings with this session's window state and watched colleagues."""
+        geometry, splitter = self.window.save_state()
         self.settings = replace(
             self.settings,
             window_geometry=geometry,
@@ -146,18 +226,14 @@ class Application(QObject):
             watched=tuple(sorted(self.window.watched)),
             quick_filter=self.proxy.quick_filter.value,
         )
-        try:
-            save_settings(self.settings)
-        except SettingsSaveError as exc:
-            log.warning("%s", exc)
-            self.window.statusBar().showMessage(str(exc), 10000)
+        return self.settings
 
     def shutdown(self) -> None:
         """Stop the poller (joined within 2 s), the avatar loader and the demo portal."""
         if self._shut:
             return
         self._shut = True
-        self.save_settings()
+        self.collect_settings()
         self.poller_thread.stop(2000)
         self.avatars.stop(2000)
         for client in self._clients:
@@ -175,71 +251,7 @@ class Application(QObject):
         self.window.on_poll_failed(failure)
 
     def _on_window_watch_toggled(self, colleague_id: int, on: bool) -> None:
-        self.save_settings()
+        self.settings_changed.emit(self.collect_settings())
 
     def _on_avatars_avatar_ready(self, url: str) -> None:
         self.window.list.viewport().update()
-
-
-def choose_portal(args: argparse.Namespace, settings: Settings) -> PortalChoice | None:
-    """The portal for this run: --demo, --portal, the environment, or the saved one."""
-    if args.demo or (settings.portal_kind == "demo" and not args.portal):
-        from bx24presence.demo import DemoPortal  # noqa: PLC0415
-
-        demo = DemoPortal(users=args.demo_users).start()
-        auth = parse_webhook_url(demo.webhook_url)
-        register_secret(auth.secret)
-        return PortalChoice(auth=auth, label=portal_label(auth, True), demo=demo)
-    from bx24presence.cli import _webhook_from_env_or_store  # noqa: PLC0415
-
-    url = args.portal or _webhook_from_env_or_store()
-    if not url:
-        return None
-    allow_http = bool(args.allow_http or settings.allow_http)
-    auth = parse_webhook_url(url, allow_http=allow_http)
-    register_secret(auth.secret)
-    return PortalChoice(auth=auth, label=portal_label(auth, False), allow_http=allow_http)
-
-
-def run_gui(args: argparse.Namespace) -> int:
-    """The windowed app."""
-    loaded: LoadResult = reset_settings() if args.reset_settings else load_settings()
-    settings = apply_overrides(
-        loaded.settings,
-        online_window_min=args.online_window,
-        log_level=args.log_level,
-        allow_http=True if args.allow_http else None,
-    )
-    setup_logging(settings.log_level, log_file=paths.log_dir() / "bx24presence.log")
-    log.info("%s %s starting", APP_NAME, __version__)
-    existing = QApplication.instance()
-    qapp = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    qapp.setApplicationName(APP_NAME)
-    qapp.setApplicationVersion(__version__)
-    qapp.setDesktopFileName(APP_NAME)
-    qapp.setWindowIcon(QIcon.fromTheme(APP_NAME))
-    install_qt_message_handler()
-    install_excepthook()
-    i18n.install(qapp, settings.language)
-    apply_theme(qapp, settings.theme)
-    try:
-        choice = choose_portal(args, settings)
-    except BadPortalUrl as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
-        return 2
-    if choice is None:
-        QMessageBox.information(
-            None,
-            APP_NAME,
-            QApplication.translate(
-                "App",
-                "No portal is configured. Start with --demo to try the app, or with --portal"
-                " and your webhook URL.",
-            ),
-        )
-        return 2
-    app = Application(qapp, settings, choice)
-    if loaded.notice:
-        QTimer.singleShot(0, lambda: QMessageBox.warning(app.window, APP_NAME, loaded.notice or ""))
-    app.start()
-    return int(qapp.exec())

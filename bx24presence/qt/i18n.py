@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
+from bx24presence import i18n as core_i18n
+
 log = logging.getLogger(__name__)
 
 Catalog = dict[str, dict[str, str | list[str]]]
@@ -81,6 +83,10 @@ def resolve_language(setting: str) -> str:
 _installed: list[QTranslator] = []
 
 
+def _translate(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
+
+
 def install(app: QCoreApplication, setting: str = "system") -> str:
     """Install the translator for the chosen language; returns the language code."""
     for t in _installed:
@@ -90,6 +96,7 @@ def install(app: QCoreApplication, setting: str = "system") -> str:
     translator = CatalogTranslator(language, app)
     app.installTranslator(translator)
     _installed.append(translator)
+    core_i18n.set_translator(_translate)
     QLocale.setDefault(
         QLocale(
             QLocale.Language.Russian if language == "ru" else QLocale.Language.English,

@@ -120,6 +120,7 @@ class Poller(QObject):
         self._refresher: Refresher | None = None if callable(refresher) else refresher
         self._portal = portal or (self._refresher.client.portal if self._refresher else "")
         self._cancelled = False
+        self._window_s: int | None = None
         self._interval_s = max(MIN_INTERVAL_S, interval_s)
         self._cache_path = cache_path
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -152,6 +153,8 @@ class Poller(QObject):
             if self._make_refresher is None:
                 raise RuntimeError("the poller has neither a refresher nor a factory")
             self._refresher = self._make_refresher()
+            if self._window_s is not None:
+                self._refresher.window_s = self._window_s
             if self._cancelled:
                 self._refresher.client.cancel()
         return self._refresher
@@ -167,6 +170,13 @@ class Poller(QObject):
     def set_interval(self, seconds: int) -> None:
         """Change the interval; takes effect after the next refresh."""
         self._interval_s = max(MIN_INTERVAL_S, seconds)
+
+    @Slot(int)
+    def set_online_window(self, seconds: int) -> None:
+        """Change the online window; the next refresh derives presence with it."""
+        self._window_s = seconds
+        if self._refresher is not None:
+            self._refresher.window_s = seconds
 
     def cancel(self) -> None:
         """Abort the request in flight and refuse new ones (callable from any thread)."""

@@ -24,7 +24,7 @@ def app_on(qapp, monkeypatch):
     apps: list[Application] = []
 
     def make(portal, interval_s: int = 1) -> Application:
-        choice = PortalChoice(auth=parse_webhook_url(portal.webhook_url), label="demo")
+        choice = PortalChoice.from_auth(parse_webhook_url(portal.webhook_url))
         app = Application(qapp, Settings(poll_interval_s=15), choice)
         app.poller.set_interval(interval_s)
         apps.append(app)

@@ -1,0 +1,190 @@
+"""The settings dialog: portal, polling, presence window, notifications, start-up, look,
+language, logging and diagnostics."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bx24presence.settings import (
+    ONLINE_WINDOW_RANGE_MIN,
+    POLL_INTERVAL_RANGE_S,
+    Settings,
+)
+
+
+def tr(text: str) -> str:
+    """Translate in the settings dialog's context."""
+    return QCoreApplication.translate("Settings", text)
+
+
+def _combo(options: list[tuple[str, str]], current: str) -> QComboBox:
+    box = QComboBox()
+    for value, title in options:
+        box.addItem(title, value)
+    index = box.findData(current)
+    box.setCurrentIndex(max(0, index))
+    return box
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; :meth:`settings` gives the result after Accepted.
+
+    Signals:
+        change_portal_requested(): "Change…" was pressed (the caller runs the connect dialog).
+        forget_portal_requested(): "Forget" was confirmed.
+        open_log_folder_requested(): "Open log folder".
+        export_diagnostics_requested(): "Export diagnostics…".
+    """
+
+    change_portal_requested = Signal()
+    forget_portal_requested = Signal()
+    open_log_folder_requested = Signal()
+    export_diagnostics_requested = Signal()
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        portal_label: str,
+        secret_storage: str,
+        secret_fallback: bool,
+        confirm: Callable[[str], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Settings"))
+        self.setMinimumWidth(520)
+        self._settings = settings
+        self._confirm = confirm
+
+        portal = QLabel(portal_label or tr("not connected"))
+        portal.setTextFormat(Qt.TextFormat.PlainText)
+        portal.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.change_button = QPushButton(tr("Change…"))
+        self.change_button.clicked.connect(self.change_portal_requested)
+        self.forget_button = QPushButton(tr("Forget"))
+        self.forget_button.setEnabled(bool(portal_label))
+        self.forget_button.clicked.connect(self._on_forget_button_clicked)
+        portal_row = QHBoxLayout()
+        portal_row.addWidget(portal, 1)
+        portal_row.addWidget(self.change_button)
+        portal_row.addWidget(self.forget_button)
+        storage = QLabel(secret_storage)
+        storage.setWordWrap(True)
+        storage.setTextFormat(Qt.TextFormat.PlainText)
+        if secret_fallback:
+            storage.setStyleSheet("color: #b3261e;")
+            storage.setText(
+                tr(
+                    "The webhook is kept in a private file (readable by you only), because no"
+                    " system keyring is available."
+                )
+            )
+
+        self.interval = QSpinBox()
+        self.interval.setRange(*POLL_INTERVAL_RANGE_S)
+        self.interval.setSingleStep(15)
+        self.interval.setSuffix(tr(" s"))
+        self.interval.setValue(settings.poll_interval_s)
+        self.interval.setToolTip(tr("From 15 seconds to 15 minutes"))
+        self.window_min = QSpinBox()
+        self.window_min.setRange(*ONLINE_WINDOW_RANGE_MIN)
+        self.window_min.setSuffix(tr(" min"))
+        self.window_min.setValue(settings.online_window_min)
+        self.window_min.setToolTip(
+            tr(
+                "A colleague counts as online for this long after their last activity"
+                " (Bitrix24's messenger uses 15 minutes)"
+            )
+        )
+        self.notifications = QCheckBox(tr("Notify me when watched colleagues become available"))
+        self.notifications.setChecked(settings.notifications)
+        self.start_minimised = QCheckBox(tr("Start in the tray"))
+        self.start_minimised.setChecked(settings.start_minimised)
+        self.start_at_login = QCheckBox(tr("Start when I log in"))
+        self.start_at_login.setChecked(settings.start_at_login)
+        self.theme = _combo(
+            [("system", tr("Follow the system")), ("light", tr("Light")), ("dark", tr("Dark"))],
+            settings.theme,
+        )
+        self.language = _combo(
+            [("system", tr("Follow the system")), ("en", "English"), ("ru", "Русский")],
+            settings.language,
+        )
+        self.log_level = _combo(
+            [(v, v.capitalize()) for v in ("error", "warning", "info", "debug")],
+            settings.log_level,
+        )
+        logs = QPushButton(tr("Open log folder"))
+        logs.clicked.connect(self.open_log_folder_requested)
+        diagnostics = QPushButton(tr("Export diagnostics…"))
+        diagnostics.setToolTip(
+            tr("A zip of logs, versions and settings, with every secret removed")
+        )
+        diagnostics.clicked.connect(self.export_diagnostics_requested)
+        tools = QHBoxLayout()
+        tools.addWidget(logs)
+        tools.addWidget(diagnostics)
+        tools.addStretch(1)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(tr("Portal:"), portal_row)
+        form.addRow(tr("Webhook stored in:"), storage)
+        form.addRow(tr("Refresh every:"), self.interval)
+        form.addRow(tr("Online window:"), self.window_min)
+        form.addRow("", self.notifications)
+        form.addRow("", self.start_minimised)
+        form.addRow("", self.start_at_login)
+        form.addRow(tr("Theme:"), self.theme)
+        form.addRow(tr("Language:"), self.language)
+        note = QLabel(tr("A new language applies the next time the app starts."))
+        note.setEnabled(False)
+        form.addRow("", note)
+        form.addRow(tr("Log level:"), self.log_level)
+        form.addRow("", tools)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def settings(self) -> Settings:
+        """The settings with the dialog's values."""
+        return dataclasses.replace(
+            self._settings,
+            poll_interval_s=self.interval.value(),
+            online_window_min=self.window_min.value(),
+            notifications=self.notifications.isChecked(),
+            start_minimised=self.start_minimised.isChecked(),
+            start_at_login=self.start_at_login.isChecked(),
+            theme=self.theme.currentData(),
+            language=self.language.currentData(),
+            log_level=self.log_level.currentData(),
+        )
+
+    def _on_forget_button_clicked(self) -> None:
+        question = tr("Forget this portal? Its webhook is removed from this computer.")
+        if self._confirm is None or self._confirm(question):
+            self.forget_portal_requested.emit()
+            self.reject()

@@ -1,0 +1,122 @@
+"""Start at login on each platform, and the diagnostics zip without secrets."""
+
+from __future__ import annotations
+
+import plistlib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bx24presence import autostart
+from bx24presence.diagnostics import export_diagnostics, versions_text
+from bx24presence.logconfig import register_secret
+from bx24presence.settings import Settings
+
+
+def test_xdg_autostart(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert not autostart.is_start_at_login(platform="linux")
+    autostart.set_start_at_login(True, platform="linux")
+    entry = tmp_path / "autostart" / "bx24presence.desktop"
+    text = entry.read_text()
+    assert "[Desktop Entry]" in text and "Exec=" in text and "Type=Application" in text
+    assert autostart.is_start_at_login(platform="linux")
+    autostart.set_start_at_login(False, platform="linux")
+    assert not entry.exists()
+    autostart.set_start_at_login(False, platform="linux")  # twice is fine
+
+
+def test_launch_agent(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path))
+    autostart.set_start_at_login(True, platform="darwin")
+    plist = plistlib.loads(autostart.launch_agent_path().read_bytes())
+    assert plist["RunAtLoad"] is True and plist["ProgramArguments"]
+    assert autostart.is_start_at_login(platform="darwin")
+    autostart.set_start_at_login(False, platform="darwin")
+    assert not autostart.is_start_at_login(platform="darwin")
+
+
+class FakeWinreg:
+    """Enough of winreg for the Run key."""
+
+    HKEY_CURRENT_USER = "HKCU"
+    REG_SZ = 1
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    class _Key:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+
+    def CreateKey(self, root, path):
+        assert path == autostart.RUN_KEY
+        return self._Key()
+
+    def OpenKey(self, root, path):
+        return self._Key()
+
+    def SetValueEx(self, key, name, reserved, kind, value):
+        self.values[name] = value
+
+    def DeleteValue(self, key, name):
+        if name not in self.values:
+            raise FileNotFoundError(name)
+        del self.values[name]
+
+    def QueryValueEx(self, key, name):
+        if name not in self.values:
+            raise FileNotFoundError(name)
+        return self.values[name], self.REG_SZ
+
+
+def test_windows_run_key() -> None:
+    reg = FakeWinreg()
+    autostart.set_start_at_login(True, platform="win32", winreg_module=reg)
+    assert "bx24presence" in reg.values
+    assert autostart.is_start_at_login(platform="win32", winreg_module=reg)
+    autostart.set_start_at_login(False, platform="win32", winreg_module=reg)
+    assert not autostart.is_start_at_login(platform="win32", winreg_module=reg)
+
+
+def test_diagnostics_zip_has_no_secret(tmp_path) -> None:
+    secret = "s3cr3tWebhookCode42"
+    register_secret(secret)
+    logs = tmp_path / "log"
+    logs.mkdir()
+    (logs / "bx24presence.log").write_text(
+        f"POST https://acme.bitrix24.com/rest/1/{secret}/batch.json -> 200\n"
+        f"oops {secret} leaked raw\nBearer abc.def\n"
+    )
+    out = export_diagnostics(
+        tmp_path / "diag.zip",
+        settings=Settings(portal_url_hint="https://acme.bitrix24.com"),
+        log_dir=logs,
+        secrets=[secret],
+        qt_version="6.11.3",
+    )
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        assert {"versions.txt", "settings.json", "logs/bx24presence.log"} <= names
+        for name in names:
+            text = zf.read(name).decode()
+            assert secret not in text, name
+            assert "abc.def" not in text
+        assert "Qt 6.11.3" in zf.read("versions.txt").decode()
+
+
+def test_versions_text() -> None:
+    text = versions_text()
+    assert text.startswith("bx24presence ") and "Python" in text
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_disable_when_never_enabled(tmp_path, monkeypatch, platform) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path))
+    autostart.set_start_at_login(False, platform=platform)
+    assert not autostart.is_start_at_login(platform=platform)
