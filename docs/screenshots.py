@@ -125,6 +125,61 @@ def stale(app: QApplication) -> None:
     a.shutdown()
 
 
+def _dialog_test(app: QApplication, name: str, revoke: bool) -> None:
+    from bx24presence.demo import DemoPortal  # noqa: PLC0415
+    from bx24presence.qt.welcome import WelcomeDialog  # noqa: PLC0415
+
+    with DemoPortal(users=50) as portal:
+        if revoke:
+            portal.revoke()
+        d = WelcomeDialog(connect_only=True)
+        d.show()
+        d.url_edit.setText(portal.webhook_url)
+        d.test_connection()
+        wait(app, 15, lambda: d.check is not None)
+        wait(app, 0.5)
+        save(d, name)
+        d.close()
+
+
+@scenario
+def welcome(app: QApplication) -> None:
+    from bx24presence.qt.welcome import WelcomeDialog  # noqa: PLC0415
+
+    apply_theme(app, "light")
+    d = WelcomeDialog()
+    d.show()
+    wait(app, 0.5)
+    save(d, "welcome")
+    d.close()
+
+
+@scenario
+def connect_failed(app: QApplication) -> None:
+    _dialog_test(app, "connect-failed", revoke=True)
+
+
+@scenario
+def connect_ok(app: QApplication) -> None:
+    _dialog_test(app, "connect-ok", revoke=False)
+
+
+@scenario
+def settings(app: QApplication) -> None:
+    from bx24presence.qt.settings_dialog import SettingsDialog  # noqa: PLC0415
+
+    d = SettingsDialog(
+        Settings(portal_kind="webhook", portal_url_hint="https://acme.bitrix24.com"),
+        portal_label="acme.bitrix24.com",
+        secret_storage="the system keyring (Secret Service)",
+        secret_fallback=False,
+    )
+    d.show()
+    wait(app, 0.5)
+    save(d, "settings")
+    d.close()
+
+
 def main(argv: list[str]) -> int:
     app = QApplication(sys.argv[:1])
     i18n.install(app, "en")
