@@ -67,6 +67,7 @@ def _dump_lines(snapshot: Snapshot, order: Sequence[int] = ()) -> Iterator[str]:
             "fetched_at": snapshot.fetched_at.isoformat(),
             "online_window_s": snapshot.online_window_s,
             "generation": snapshot.generation,
+            "own_status": snapshot.own_status,
             "departments": {str(k): v for k, v in snapshot.departments.items()},
             "count": len(snapshot.colleagues),
         },
@@ -110,6 +111,7 @@ def _build(head: dict[str, Any], colleagues: list[Colleague]) -> Snapshot:
             ),
             portal=str(head.get("portal", "")),
             generation=int(head.get("generation", 0)),
+            own_status=head.get("own_status") if isinstance(head.get("own_status"), str) else None,
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed snapshot: {exc}") from None

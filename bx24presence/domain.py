@@ -112,6 +112,8 @@ class Snapshot:
         portal: the portal's base URL (scheme and host; never the secret).
         generation: counts refreshes since the first full one (steady polling rotates
             through colleagues by it).
+        own_status: the webhook user's chosen status (``im.user.status.get``: online, dnd,
+            away, break), or None when unknown.
     """
 
     colleagues: tuple[Colleague, ...]
@@ -123,6 +125,7 @@ class Snapshot:
     requests: int = 0
     portal: str = ""
     generation: int = 0
+    own_status: str | None = None
 
     def by_id(self) -> dict[int, Colleague]:
         """Colleagues keyed by id."""

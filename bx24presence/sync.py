@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 IDS_PER_COMMAND = 50
 #: Ids scanned speculatively in the first request of a full refresh (48 commands of 50).
-FIRST_SCAN = (BATCH_MAX - 2) * IDS_PER_COMMAND
+FIRST_SCAN = (BATCH_MAX - 3) * IDS_PER_COMMAND
 #: Below this share of used ids, listing through user.get is cheaper than scanning the range.
 MIN_DENSITY = 0.4
 #: A steady refresh re-reads at least this share of the others each time.
@@ -147,6 +147,17 @@ def _reuse_equal(
     return tuple(out)
 
 
+def _own_status(batch: BatchResult) -> str | None:
+    """The caller's chosen status from ``im.user.status.get`` (``false`` if never set: the
+    default, online), or None when the command failed."""
+    if "me" in batch.errors or "me" not in batch.results:
+        return None
+    value = batch.results["me"]
+    if value is False or value in ("", None):
+        return "online"
+    return str(value).lower() if isinstance(value, str) else None
+
+
 def _check_errors(batch: BatchResult, keys: Iterable[str], *, allow: Iterable[str] = ()) -> None:
     """Raise the first error of the given commands (auth errors of any command first)."""
     batch.raise_auth_errors()
@@ -206,6 +217,7 @@ class Refresher:
             requests=requests,
             portal=self.client.portal,
             generation=snapshot.generation,
+            own_status=snapshot.own_status,
         )
 
     def full(self) -> Snapshot:
@@ -216,12 +228,17 @@ class Refresher:
 
     def _full(self, previous: Snapshot | None) -> Snapshot:
         got = self._collected()
-        cmds: dict[str, Command] = {"first": _page(0), "last": _page(0, "DESC")}
+        cmds: dict[str, Command] = {
+            "first": _page(0),
+            "last": _page(0, "DESC"),
+            "me": ("im.user.status.get", {}),
+        }
         for i, chunk in enumerate(_chunks(list(range(1, FIRST_SCAN + 1)))):
             cmds[f"r{i}"] = _details(chunk)
         batch = self.client.batch(cmds)
         got.note_time(batch)
-        _check_errors(batch, cmds)
+        _check_errors(batch, [k for k in cmds if k != "me"])
+        own_status = _own_status(batch)
         for k in cmds:
             if k.startswith("r"):
                 got.add_result(batch.results.get(k, {}))
@@ -260,6 +277,7 @@ class Refresher:
             fetched_at=self._clock(),
             departments=departments,
             portal=self.client.portal,
+            own_status=own_status,
         )
 
     def _list_ids(self, total: int, first_ids: list[int]) -> list[int]:
@@ -291,7 +309,7 @@ class Refresher:
         max_known = max(known)
         recent = sorted(c.id for c in previous.colleagues if c.presence is not Presence.OFFLINE)
         others = sorted(set(known) - set(recent))
-        room = (BATCH_MAX - 4) * IDS_PER_COMMAND - len(recent)
+        room = (BATCH_MAX - 5) * IDS_PER_COMMAND - len(recent)
         share = max(room, math.ceil(len(others) / ROTATION_PARTS)) if others else 0
         generation = previous.generation + 1
         rotating: list[int] = []
@@ -303,6 +321,7 @@ class Refresher:
             "new": _page(-1, extra={">ID": max_known}),
             "online": ("user.online", {}),
             "on": _details(BatchRef("online")),
+            "me": ("im.user.status.get", {}),
         }
         for i, chunk in enumerate(_chunks(recent + rotating)):
             cmds[f"d{i}"] = _details(chunk)
@@ -310,7 +329,7 @@ class Refresher:
         got = self._collected()
         got.note_time(batch)
         # "on" fails with INVALID_FORMAT when nobody is online (an empty ID list).
-        _check_errors(batch, [k for k in cmds if k != "on"], allow=("online",))
+        _check_errors(batch, [k for k in cmds if k not in ("on", "me")], allow=("online",))
         if "online" in batch.errors:
             log.info("user.online is not available: refreshing everyone")
             return None
@@ -349,6 +368,7 @@ class Refresher:
             departments=self._departments(colleagues, previous.departments),
             portal=self.client.portal,
             generation=generation,
+            own_status=_own_status(batch),
         )
 
     # -- shared ------------------------------------------------------------------------------

@@ -180,6 +180,72 @@ def settings(app: QApplication) -> None:
     d.close()
 
 
+def save_screen(app: QApplication, name: str, crop: tuple[int, int, int, int] | None = None) -> None:
+    screen = app.primaryScreen()
+    pix = screen.grabWindow(0)
+    if crop is not None:
+        pix = pix.copy(*crop)
+    path = OUT / f"{name}.png"
+    pix.save(str(path))
+    print("saved", path)
+
+
+@scenario
+def tray(app: QApplication) -> None:
+    """Needs a tray host on the display (trayer)."""
+    from bx24presence.qt.controller import Controller  # noqa: PLC0415
+    from bx24presence.watch import Alert  # noqa: PLC0415
+
+    args = argparse.Namespace(demo=True, portal=None, allow_http=False, demo_users=300)
+    c = Controller(app, Settings(start_minimised=True), args)
+    if c.tray is None:
+        print("no system tray on this display: start trayer first")
+        return
+    c.start()
+    wait(app, 15, lambda: c.tray.snapshot is not None)
+    people = [p for p in c.session.model.colleagues() if p.presence.is_available][:4]
+    people += [p for p in c.session.model.colleagues() if not p.presence.is_available][:3]
+    for p in people:
+        c.watchlist.set_watched(p.id, True)
+    c.tray.set_own_status("online")
+    wait(app, 2)
+    geo = c.tray.icon.geometry()
+    width = app.primaryScreen().geometry().width()
+    save_screen(app, "tray-icon", (width - 260, 0, 260, 60))
+    c.tray.menu.popup(geo.bottomLeft())
+    wait(app, 1.5)
+    menu = c.tray.menu.geometry()
+    save_screen(app, "tray-menu", (menu.x() - 20, 0, menu.width() + 40 + max(0, width - menu.right() - 20), menu.bottom() + 20))
+    c.tray.menu.hide()
+    c.tray.notify(Alert((people[0],)))
+    wait(app, 2)
+    save_screen(app, "tray-notification", (width - 520, 0, 520, 220))
+    c.shutdown()
+
+
+@scenario
+def tray_states(app: QApplication) -> None:
+    """The tray icon's states, magnified: own status shapes, the count, stale data."""
+    from PySide6.QtCore import QRect, Qt  # noqa: PLC0415
+    from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: PLC0415
+
+    from bx24presence.qt.tray import tray_pixmap  # noqa: PLC0415
+
+    states = [("online", 3, False, "online, 3 available"), ("dnd", 0, False, "do not disturb"),
+              ("away", 1, False, "away"), ("break", 0, False, "on a break"),
+              ("online", 12, True, "stale data")]
+    canvas = QPixmap(5 * 150, 130)
+    canvas.fill(QColor("#3c3f41"))
+    p = QPainter(canvas)
+    p.setPen(QColor("white"))
+    for i, (status, count, stale, label) in enumerate(states):
+        p.drawPixmap(i * 150 + 43, 10, tray_pixmap(status, count, stale=stale, size=64))
+        p.drawText(QRect(i * 150, 85, 150, 40), Qt.AlignmentFlag.AlignHCenter, label)
+    p.end()
+    canvas.save(str(OUT / "tray-states.png"))
+    print("saved", OUT / "tray-states.png")
+
+
 def main(argv: list[str]) -> int:
     app = QApplication(sys.argv[:1])
     i18n.install(app, "en")

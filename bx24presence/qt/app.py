@@ -24,6 +24,7 @@ from bx24presence.qt.main_window import MainWindow
 from bx24presence.qt.model import ColleagueModel
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
 from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.watchlist import WatchList
 from bx24presence.settings import Settings
 
 if TYPE_CHECKING:
@@ -133,12 +134,23 @@ class Application(QObject):
     Signals:
         settings_changed(object): the session changed the settings (watched colleagues,
             window state); the owner saves them.
+        snapshot_applied(object): a :class:`SnapshotReady` is now in the model.
+        poll_failed(object): a refresh failed (:class:`PollFailed`).
     """
 
     settings_changed = Signal(object)
+    snapshot_applied = Signal(object)
+    poll_failed = Signal(object)
 
-    def __init__(self, qapp: QApplication, settings: Settings, choice: PortalChoice) -> None:
+    def __init__(
+        self,
+        qapp: QApplication,
+        settings: Settings,
+        choice: PortalChoice,
+        watchlist: WatchList | None = None,
+    ) -> None:
         super().__init__()
+        self.watchlist = watchlist or WatchList(settings)
         # Hand the interpreter lock over more often than every 5 ms, so the window stays
         # fluid while the poller and avatar threads work (costs them a little throughput).
         sys.setswitchinterval(0.001)
@@ -165,18 +177,17 @@ class Application(QObject):
             self.avatars,
             portal=choice.portal,
             portal_label=choice.label,
+            watchlist=self.watchlist,
         )
-        self.window.watched = set(settings.watched)
-        self.window.delegate.watched = self.window.watched
         self.window.restore_state(settings.window_geometry, settings.splitter_state)
         with contextlib.suppress(ValueError):  # a filter of a newer version
             self.window.choose_filter(QuickFilter(settings.quick_filter))
         self.poller.snapshot_ready.connect(self._on_poller_snapshot_ready)
         self.poller.poll_failed.connect(self._on_poller_poll_failed)
         self.poller.poll_started.connect(self.window.on_poll_started)
-        self.window.refresh_requested.connect(self.poller.refresh_now)
+        self.window.refresh_requested.connect(self.poller.refresh_requested)
         self.window.quit_requested.connect(self.quit)
-        self.window.watch_toggled.connect(self._on_window_watch_toggled)
+        self.watchlist.changed.connect(self._on_watchlist_changed)
         self.avatars.avatar_ready.connect(self._on_avatars_avatar_ready)
         self._shut = False
 
@@ -203,7 +214,9 @@ class Application(QObject):
         self.poller_thread.start()
 
     def quit(self) -> None:
-        """Quit the application."""
+        """Quit the application (Qt 6 aborts a quit when a window refuses to close, so the
+        window stops hiding to the tray first)."""
+        self.window.close_to_tray = False
         self.qapp.quit()
 
     def apply_settings(self, settings: Settings) -> None:
@@ -223,9 +236,9 @@ class Application(QObject):
             self.settings,
             window_geometry=geometry,
             splitter_state=splitter,
-            watched=tuple(sorted(self.window.watched)),
             quick_filter=self.proxy.quick_filter.value,
         )
+        self.settings = self.watchlist.to_settings(self.settings)
         return self.settings
 
     def shutdown(self) -> None:
@@ -246,11 +259,13 @@ class Application(QObject):
     def _on_poller_snapshot_ready(self, ready: SnapshotReady) -> None:
         self.model.apply(ready.snapshot, ready.diff, ready.keys)
         self.window.on_snapshot(ready)
+        self.snapshot_applied.emit(ready)
 
     def _on_poller_poll_failed(self, failure: PollFailed) -> None:
         self.window.on_poll_failed(failure)
+        self.poll_failed.emit(failure)
 
-    def _on_window_watch_toggled(self, colleague_id: int, on: bool) -> None:
+    def _on_watchlist_changed(self) -> None:
         self.settings_changed.emit(self.collect_settings())
 
     def _on_avatars_avatar_ready(self, url: str) -> None:

@@ -68,3 +68,20 @@ def draw_badge(
     painter.setBrush(COLORS[presence])
     painter.drawPath(badge_path(presence, center, r))
     painter.restore()
+
+
+def draw_bell(painter: QPainter, center: QPointF, r: float, color: QColor) -> None:
+    """A small bell: the sign of a "notify me when available" rule."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    cx, cy = center.x(), center.y()
+    path = QPainterPath()
+    path.moveTo(cx - r, cy + r * 0.55)
+    path.cubicTo(cx - r * 0.7, cy + r * 0.2, cx - r * 0.75, cy - r, cx, cy - r)
+    path.cubicTo(cx + r * 0.75, cy - r, cx + r * 0.7, cy + r * 0.2, cx + r, cy + r * 0.55)
+    path.closeSubpath()
+    painter.drawPath(path)
+    painter.drawEllipse(QPointF(cx, cy + r * 0.85), r * 0.28, r * 0.28)
+    painter.restore()

@@ -21,9 +21,13 @@ from bx24presence.logconfig import setup_logging
 from bx24presence.qt import i18n
 from bx24presence.qt.app import Application, PortalChoice, choose_portal, start_demo
 from bx24presence.qt.errors import install_excepthook, install_qt_message_handler
+from bx24presence.qt.poller import PollFailed, SnapshotReady
 from bx24presence.qt.settings_dialog import SettingsDialog
 from bx24presence.qt.single import SingleInstance
 from bx24presence.qt.theme import apply_theme
+from bx24presence.qt.tray import Tray
+from bx24presence.qt.wake import WakeDetector
+from bx24presence.qt.watchlist import WatchList
 from bx24presence.qt.welcome import WelcomeDialog
 from bx24presence.settings import (
     LoadResult,
@@ -35,6 +39,7 @@ from bx24presence.settings import (
     reset_settings,
     save_settings,
 )
+from bx24presence.watch import Watcher
 
 if TYPE_CHECKING:
     from bx24presence.secrets import SecretStore
@@ -58,8 +63,26 @@ class Controller(QObject):
         self.args = args
         self.session: Application | None = None
         self._store: SecretStore | None = None
+        self.watchlist = WatchList(settings)
+        self.watchlist.changed.connect(self._on_watchlist_changed)
+        self.watcher = Watcher(interval_s=settings.poll_interval_s)
+        self.tray: Tray | None = None
+        if Tray.available():
+            self.tray = Tray(self.watchlist)
+            self.tray.toggle_window_requested.connect(self.toggle_window)
+            self.tray.show_window_requested.connect(self.bring_to_front)
+            self.tray.colleague_requested.connect(self.show_colleague)
+            self.tray.refresh_requested.connect(self._on_tray_refresh_requested)
+            self.tray.settings_requested.connect(self.open_settings)
+            self.tray.quit_requested.connect(self.quit)
+            self.tray.status_chosen.connect(self._on_tray_status_chosen)
+            self.tray.show()
+        qapp.setQuitOnLastWindowClosed(self.tray is None)
+        self.wake = WakeDetector(threshold_s=max(60.0, 2.0 * settings.poll_interval_s), parent=self)
+        self.wake.woke.connect(self._on_wake_woke)
         qapp.aboutToQuit.connect(self.shutdown)
         self._shut = False
+        self._started = False
 
     # -- secrets -----------------------------------------------------------------------------
 
@@ -118,12 +141,21 @@ class Controller(QObject):
         return PortalChoice.from_auth(auth, allow_http=dialog.allow_http)
 
     def open_session(self, choice: PortalChoice) -> None:
-        """Start polling ``choice`` in a new window."""
-        session = Application(self.qapp, self.settings, choice)
+        """Start polling ``choice`` in a new window (or only in the tray)."""
+        session = Application(self.qapp, self.settings, choice, self.watchlist)
         session.settings_changed.connect(self._on_session_settings_changed)
+        session.snapshot_applied.connect(self._on_session_snapshot_applied)
+        session.poll_failed.connect(self._on_session_poll_failed)
         session.window.settings_requested.connect(self.open_settings)
+        session.window.hidden_to_tray.connect(self._on_window_hidden_to_tray)
+        session.window.close_to_tray = self.tray is not None
+        session.poller.own_status_set.connect(self._on_poller_own_status_set)
+        session.poller.own_status_failed.connect(self._on_poller_own_status_failed)
         self.session = session
-        session.start(show=True)
+        self.watcher.reset()
+        in_tray = self.settings.start_minimised and self.tray is not None and not self._started
+        self._started = True
+        session.start(show=not in_tray)
 
     def close_session(self) -> None:
         """Stop the current session and close its window."""
@@ -133,6 +165,28 @@ class Controller(QObject):
             self.session.window.close()
             self.session.window.deleteLater()
             self.session = None
+
+    def quit(self) -> None:
+        """Quit from the tray menu."""
+        if self.session is not None:
+            self.session.quit()
+        else:
+            self.qapp.quit()
+
+    def toggle_window(self) -> None:
+        """Left click on the tray icon: show or hide the window."""
+        if self.session is None:
+            return
+        if self.session.window.isVisible() and not self.session.window.isMinimized():
+            self.session.window.hide()
+        else:
+            self.bring_to_front()
+
+    def show_colleague(self, colleague_id: int) -> None:
+        """Open the window on one colleague's details."""
+        self.bring_to_front()
+        if self.session is not None:
+            self.session.window.select_colleague(colleague_id)
 
     def bring_to_front(self) -> None:
         """Another launch asked for the window."""
@@ -198,6 +252,8 @@ class Controller(QObject):
                 new = dataclasses.replace(new, start_at_login=old.start_at_login)
         if self.session is not None:
             self.session.apply_settings(new)
+        self.watcher.interval_s = new.poll_interval_s
+        self.wake.threshold_s = max(60.0, 2.0 * new.poll_interval_s)
         self._save(new)
 
     def _change_portal(self, dialog: QWidget) -> None:
@@ -264,14 +320,81 @@ class Controller(QObject):
     def _on_session_settings_changed(self, settings: Settings) -> None:
         self._save(settings)
 
+    def _on_watchlist_changed(self) -> None:
+        if self.session is None:
+            self._save(self.watchlist.to_settings(self.settings))
+
+    def _on_session_snapshot_applied(self, ready: SnapshotReady) -> None:
+        if ready.partial or self.session is None:
+            return
+        snap = ready.snapshot
+        if self.tray is not None:
+            self.tray.set_snapshot(snap)
+        own = snap.own_status or (self.tray.own_status if self.tray else None)
+        result = self.watcher.observe(
+            snap, self.watchlist.rules, baseline=ready.baseline, own_dnd=own == "dnd"
+        )
+        if result.spent:
+            self.watchlist.drop_rules(result.spent)
+        if not self.settings.notifications:
+            return
+        for alert in result.alerts:
+            if self.tray is not None:
+                self.tray.notify(alert)
+            else:
+                names = ", ".join(c.name for c in alert.colleagues)
+                self.session.window.statusBar().showMessage(
+                    tr("Available now: %1").replace("%1", names), 15000
+                )
+
+    def _on_session_poll_failed(self, failure: PollFailed) -> None:
+        if self.tray is not None:
+            self.tray.set_stale(failure.since)
+
+    def _on_window_hidden_to_tray(self) -> None:
+        if self.tray is not None and not self.settings.hidden_to_tray_notice_shown:
+            self.tray.notice(
+                APP_NAME,
+                tr("bx24presence keeps running in the tray. Use Quit in its menu to exit."),
+            )
+            self._save(dataclasses.replace(self.settings, hidden_to_tray_notice_shown=True))
+
+    def _on_tray_refresh_requested(self) -> None:
+        if self.session is not None:
+            self.session.poller.refresh_requested.emit()
+
+    def _on_tray_status_chosen(self, status: str) -> None:
+        if self.session is not None:
+            self.session.poller.status_requested.emit(status)
+
+    def _on_poller_own_status_set(self, status: str) -> None:
+        if self.tray is not None:
+            self.tray.set_own_status(status)
+
+    def _on_poller_own_status_failed(self, message: str) -> None:
+        if self.tray is not None:
+            self.tray.notice(
+                APP_NAME, tr("Your status could not be set: %1").replace("%1", message)
+            )
+
+    def _on_wake_woke(self, seconds: float) -> None:
+        log.info("Woke after about %.0f s asleep: refreshing", seconds)
+        self.watcher.reset()
+        if self.session is not None:
+            self.session.poller.mark_baseline()
+            self.session.poller.refresh_requested.emit()
+
     def shutdown(self) -> None:
         """Save, stop the session's threads (joined within 2 s each)."""
         if self._shut:
             return
         self._shut = True
+        self.wake.stop()
         if self.session is not None:
             self._save(self.session.collect_settings())
             self.session.shutdown()
+        if self.tray is not None:
+            self.tray.hide()
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -10,24 +10,29 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from bx24presence.domain import Colleague, Presence
 from bx24presence.qt.avatars import AvatarStore, paint_initials
-from bx24presence.qt.badges import COLORS, draw_badge
+from bx24presence.qt.badges import COLORS, draw_badge, draw_bell
 from bx24presence.qt.model import ColleagueRole, StatusTextRole
+from bx24presence.qt.watchlist import WatchList
 
 AVATAR = 40
 PAD = 8
 GAP = 12
-WatchedRole = Qt.ItemDataRole.UserRole + 20
 
 
 class ColleagueDelegate(QStyledItemDelegate):
     """Paints a row; no I/O: avatars come from the :class:`AvatarStore` memory cache (which
     queues a load on a miss), initials on the colleague's colour meanwhile."""
 
-    def __init__(self, avatars: AvatarStore | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        avatars: AvatarStore | None,
+        parent: QWidget | None = None,
+        watchlist: WatchList | None = None,
+    ) -> None:
         super().__init__(parent)
         self._avatars = avatars
         self._size_cache: tuple[QFont, QSize] | None = None
-        self.watched: set[int] = set()
+        self.watchlist = watchlist
 
     def avatar_url(self, c: Colleague, dpr: float) -> str | None:
         """The high-resolution avatar on HiDPI screens, the 200 px one elsewhere."""
@@ -97,8 +102,10 @@ class ColleagueDelegate(QStyledItemDelegate):
         x = int(av.right()) + GAP
         right = rect.right() - GAP
         star_w = 0
-        if c.id in self.watched:
-            star_w = QFontMetrics(opt.font).horizontalAdvance("★") + 6
+        watched = self.watchlist is not None and self.watchlist.is_watched(c.id)
+        notify = self.watchlist is not None and self.watchlist.rule(c.id) is not None
+        if watched:
+            star_w = QFontMetrics(opt.font).horizontalAdvance("★") + 6 + (16 if notify else 0)
         width = max(10, right - x - star_w)
         base_font: QFont = QFont(opt.font)
         bold = QFont(base_font)
@@ -152,10 +159,13 @@ class ColleagueDelegate(QStyledItemDelegate):
         )
 
         if star_w:
-            painter.setPen(QColor("#e0a800") if not selected else main)
+            accent = QColor("#c98a00") if not selected else main
+            painter.setPen(accent)
             painter.drawText(
                 QRect(right - star_w, rect.top(), star_w, rect.height()),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 "★",
             )
+            if notify:
+                draw_bell(painter, QPointF(right - star_w + 6, rect.center().y()), 6, accent)
         painter.restore()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -25,6 +26,7 @@ from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
 from bx24presence.qt.avatars import AvatarStore, paint_initials
 from bx24presence.qt.badges import draw_badge
 from bx24presence.qt.texts import format_date, plain_tooltip, presence_text, vacation_text
+from bx24presence.qt.watchlist import WatchList, fill_notify_menu
 
 BIG_AVATAR = 96
 PHONE_LABELS = {
@@ -98,11 +100,9 @@ class DetailsPane(QScrollArea):
     button; "Open chat in Bitrix24" opens the portal's messenger.
 
     Signals:
-        watch_toggled(int, bool): the user starred or unstarred this colleague.
         copied(str): something was copied to the clipboard (for a status message).
     """
 
-    watch_toggled = Signal(int, bool)
     copied = Signal(str)
 
     def __init__(
@@ -111,15 +111,16 @@ class DetailsPane(QScrollArea):
         *,
         portal: str = "",
         open_url: Callable[[QUrl], bool] | None = None,
+        watchlist: WatchList | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.watchlist = watchlist
         self._avatars = avatars
         self.portal = portal
         self._open_url = open_url or QDesktopServices.openUrl
         self._colleague: Colleague | None = None
         self._departments: Mapping[int, str] = {}
-        self._watched = False
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -147,13 +148,25 @@ class DetailsPane(QScrollArea):
         self._watch.setAutoRaise(True)
         self._watch.setToolTip(_tr("Watch this colleague (tray menu and alerts)"))
         self._watch.toggled.connect(self._on_watch_toggled)
+        self._notify = QToolButton()
+        self._notify.setAutoRaise(True)
+        self._notify.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._notify.setText(_tr("Notify me"))
+        self._notify.setToolTip(_tr("Notify me when this colleague becomes available"))
+        self._notify_menu = QMenu(self._notify)
+        self._notify_menu.aboutToShow.connect(self._on_notify_menu_about_to_show)
+        self._notify.setMenu(self._notify_menu)
 
         # The name gets the pane's whole width below the photo: names of 80 characters wrap
         # instead of widening the pane.
         head = QHBoxLayout()
         head.addWidget(self._avatar, 0, Qt.AlignmentFlag.AlignTop)
         head.addStretch(1)
-        head.addWidget(self._watch, 0, Qt.AlignmentFlag.AlignTop)
+        marks = QVBoxLayout()
+        marks.addWidget(self._watch)
+        marks.addWidget(self._notify)
+        marks.addStretch(1)
+        head.addLayout(marks)
         for label in (self._name, self._position):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setMinimumWidth(0)
@@ -211,7 +224,6 @@ class DetailsPane(QScrollArea):
         server_now: datetime,
         today: date,
         departments: Mapping[int, str],
-        watched: bool = False,
     ) -> None:
         """Show ``c`` (None: the empty state)."""
         self._colleague = c
@@ -249,10 +261,7 @@ class DetailsPane(QScrollArea):
         self._departments_label.setText(", ".join(names))
         self._departments_label.setVisible(bool(names))
         self._fill_contacts(c)
-        self._watch.blockSignals(True)
-        self._watch.setChecked(watched)
-        self._watch.blockSignals(False)
-        self._update_watch_text()
+        self.refresh_watch_state()
         self._chat.setEnabled(bool(self.portal))
         self._refresh_avatar()
 
@@ -332,15 +341,34 @@ class DetailsPane(QScrollArea):
         self._avatar.setPixmap(canvas)
         self._avatar.setAccessibleDescription(presence_text(c, datetime.now().astimezone()))
 
-    def _update_watch_text(self) -> None:
-        on = self._watch.isChecked()
+    def refresh_watch_state(self) -> None:
+        """Show whether the colleague is watched and notified about."""
+        c = self._colleague
+        wl = self.watchlist
+        on = c is not None and wl is not None and wl.is_watched(c.id)
+        self._watch.blockSignals(True)
+        self._watch.setChecked(on)
+        self._watch.blockSignals(False)
         self._watch.setText("★ " + _tr("Watching") if on else "☆ " + _tr("Watch"))
         self._watch.setAccessibleName(_tr("Stop watching") if on else _tr("Watch"))
+        rule = wl.rule(c.id) if c is not None and wl is not None else None
+        self._notify.setText(
+            ("🔔 " if rule else "") + (_tr("Notifying") if rule else _tr("Notify me"))
+        )
+        self._watch.setVisible(wl is not None)
+        self._notify.setVisible(wl is not None)
 
     def _on_watch_toggled(self, on: bool) -> None:
-        self._update_watch_text()
-        if self._colleague is not None:
-            self.watch_toggled.emit(self._colleague.id, on)
+        if self._colleague is not None and self.watchlist is not None:
+            self.watchlist.set_watched(self._colleague.id, on)
+
+    def _on_notify_menu_about_to_show(self) -> None:
+        menu = self._notify_menu
+        menu.clear()
+        c, wl = self._colleague, self.watchlist
+        if c is None or wl is None:
+            return
+        fill_notify_menu(menu, wl, c.id)
 
     def _on_chat_clicked(self) -> None:
         if self._colleague is not None and self.portal:

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QPoint,
     Qt,
     QTimer,
     Signal,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -38,7 +40,9 @@ from bx24presence.qt.listview import ColleagueList
 from bx24presence.qt.model import ColleagueModel
 from bx24presence.qt.poller import PollFailed, SnapshotReady
 from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.watchlist import WatchList, fill_notify_menu
 from bx24presence.qt.widgets import Banner, FilterBar, number, tr
+from bx24presence.settings import Settings
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
@@ -51,13 +55,13 @@ class MainWindow(QMainWindow):
         refresh_requested(): "Refresh now" (F5).
         settings_requested(): the user asked for the settings.
         quit_requested(): Ctrl+Q.
-        watch_toggled(int, bool): a colleague was starred or unstarred.
+        hidden_to_tray(): closing hid the window (a tray icon keeps the app running).
     """
 
     refresh_requested = Signal()
+    hidden_to_tray = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
-    watch_toggled = Signal(int, bool)
 
     def __init__(
         self,
@@ -67,9 +71,12 @@ class MainWindow(QMainWindow):
         *,
         portal: str,
         portal_label: str,
+        watchlist: WatchList | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.watchlist = watchlist or WatchList(Settings())
+        self.close_to_tray = False
         self.model = model
         self.proxy = proxy
         self.avatars = avatars
@@ -78,7 +85,6 @@ class MainWindow(QMainWindow):
         self._partial = False
         self._failure: PollFailed | None = None
         self._selected_id: int | None = None
-        self.watched: set[int] = set()
         self.setWindowTitle(f"{APP_NAME} — {portal_label}")
         self.resize(980, 680)
         self.setMinimumSize(520, 360)
@@ -111,7 +117,9 @@ class MainWindow(QMainWindow):
         # The list.
         self.list = ColleagueList()
         self.list.setAccessibleName(tr("Colleagues"))
-        self.delegate = ColleagueDelegate(avatars, self.list)
+        self.delegate = ColleagueDelegate(avatars, self.list, self.watchlist)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
         self.list.setItemDelegate(self.delegate)
         self.list.set_row_height(self.delegate.row_height(self.list.font()))
         self.list.setModel(proxy)
@@ -127,8 +135,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.list)
         self.stack.addWidget(self.placeholder)
 
-        self.details = DetailsPane(avatars, portal=portal)
-        self.details.watch_toggled.connect(self._on_details_watch_toggled)
+        self.details = DetailsPane(avatars, portal=portal, watchlist=self.watchlist)
         self.details.copied.connect(self._on_details_copied)
 
         left = QWidget()
@@ -164,6 +171,7 @@ class MainWindow(QMainWindow):
         proxy.rowsInserted.connect(self._update_placeholder)
         proxy.rowsRemoved.connect(self._update_placeholder)
         model.applied.connect(self._on_model_applied)
+        self.watchlist.changed.connect(self._on_watchlist_changed)
         self.filters.set_counts(proxy.counts)
 
         self._tick = QTimer(self)
@@ -190,6 +198,7 @@ class MainWindow(QMainWindow):
         act(tr("Search"), QKeySequence.StandardKey.Find, self.focus_search)
         act(tr("Quit"), "Ctrl+Q", self.quit_requested)
         act(tr("Settings"), "Ctrl+,", self.settings_requested)
+        act(tr("Watch"), "Ctrl+D", self.toggle_watch_selected)
         for i, kind in enumerate(QuickFilter):
             act(tr("Filter"), f"Alt+{i + 1}", lambda _=False, k=kind: self.choose_filter(k))
 
@@ -326,7 +335,6 @@ class MainWindow(QMainWindow):
             server_now=self.model.server_now(),
             today=self.model.local_now().astimezone().date(),
             departments=snap.departments if snap else {},
-            watched=c is not None and c.id in self.watched,
         )
 
     def _on_list_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
@@ -406,14 +414,36 @@ class MainWindow(QMainWindow):
         else:
             self.refresh_requested.emit()
 
-    def _on_details_watch_toggled(self, colleague_id: int, on: bool) -> None:
-        if on:
-            self.watched.add(colleague_id)
-        else:
-            self.watched.discard(colleague_id)
-        self.delegate.watched = self.watched
+    def _on_watchlist_changed(self) -> None:
         self.list.viewport().update()
-        self.watch_toggled.emit(colleague_id, on)
+        self.details.refresh_watch_state()
+
+    def watch_actions(self, menu: QMenu, c: Colleague) -> None:
+        """Add watch and notify actions for ``c`` to ``menu``."""
+        wl = self.watchlist
+        watch = menu.addAction(tr("Stop watching") if wl.is_watched(c.id) else tr("Watch"))
+        watch.setShortcut(QKeySequence("Ctrl+D"))
+        watch.triggered.connect(lambda: wl.toggle(c.id))
+        fill_notify_menu(menu.addMenu(tr("Notify me when available")), wl, c.id)
+
+    def _on_list_context_menu_requested(self, pos: QPoint) -> None:
+        index = self.list.indexAt(pos)
+        if not index.isValid():
+            return
+        c = self.proxy.colleague_at(index.row())
+        menu = QMenu(self)
+        self.watch_actions(menu, c)
+        menu.addSeparator()
+        copy = menu.addAction(tr("Copy name and phone"))
+        copy.triggered.connect(self.copy_selected)
+        self.list.setCurrentIndex(index)
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def toggle_watch_selected(self) -> None:
+        """Ctrl+D: star or unstar the selected colleague."""
+        c = self.selected_colleague()
+        if c is not None:
+            self.watchlist.toggle(c.id)
 
     def _on_details_copied(self, text: str) -> None:
         self.statusBar().showMessage(tr("Copied: %1").replace("%1", text), 3000)
@@ -481,5 +511,10 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray:
+            event.ignore()
+            self.hide()
+            self.hidden_to_tray.emit()
+            return
         self._tick.stop()
         super().closeEvent(event)

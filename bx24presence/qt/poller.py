@@ -97,11 +97,20 @@ class Poller(QObject):
         snapshot_ready(SnapshotReady): new data.
         poll_failed(PollFailed): a refresh failed; the last data stays.
         poll_started(): a refresh began (for a busy indicator).
+        own_status_set(str): the portal accepted the user's new own status.
+        own_status_failed(str): setting the own status failed (a sentence).
+        status_requested(str): ask to set the own status (emit from any thread).
+        refresh_requested(): ask for a refresh now (emit from any thread).
     """
 
     snapshot_ready = Signal(object)
     poll_failed = Signal(object)
     poll_started = Signal()
+    own_status_set = Signal(str)
+    own_status_failed = Signal(str)
+    # Emitted from any thread; delivered in the poller's thread (queued).
+    status_requested = Signal(str)
+    refresh_requested = Signal()
 
     def __init__(
         self,
@@ -133,6 +142,8 @@ class Poller(QObject):
         self._baseline_next = True
         self._keys: SortKeys | None = None
         self._saved_at = 0.0
+        self.status_requested.connect(self.set_own_status)
+        self.refresh_requested.connect(self.refresh_now)
 
     # -- slots (run in the worker thread) ---------------------------------------------------
 
@@ -170,6 +181,22 @@ class Poller(QObject):
     def set_interval(self, seconds: int) -> None:
         """Change the interval; takes effect after the next refresh."""
         self._interval_s = max(MIN_INTERVAL_S, seconds)
+
+    @Slot(str)
+    def set_own_status(self, status: str) -> None:
+        """Set the webhook user's own status on the portal (``im.user.status.set``)."""
+        if self._stopped:
+            return
+        try:
+            self.refresher().client.call("im.user.status.set", {"STATUS": status})
+        except Cancelled:
+            return
+        except ApiError as err:
+            log.warning("Setting the own status failed: %s", err)
+            self.own_status_failed.emit(str(err))
+            return
+        log.info("Own status set to %s", status)
+        self.own_status_set.emit(status)
 
     @Slot(int)
     def set_online_window(self, seconds: int) -> None:

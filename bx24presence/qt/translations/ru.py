@@ -1,12 +1,209 @@
-"""Russian."""
+"""Russian.
+
+Keys are the English source texts, byte for byte. ``%1``..``%4`` and ``{name}`` fields stay as
+they are (they are filled after translation); a text with ``%n`` takes three plural forms:
+[one (1, 21…), few (2–4, 22–24…), many (5–20, 25…)]. The tests in
+tests/qt/test_translations.py check that every text of the source is here.
+"""
 
 CATALOG: dict[str, dict[str, str | list[str]]] = {
+    "App": {
+        "demo portal": "демо-портал",
+        "The webhook could not be stored: %1": "Не удалось сохранить вебхук: %1",
+        "Start at login could not be changed: %1": (
+            "Не удалось изменить запуск при входе в систему: %1"
+        ),
+        "Export diagnostics": "Экспорт диагностики",
+        "Zip archives (*.zip)": "ZIP-архивы (*.zip)",
+        "Could not write %1: %2": "Не удалось записать %1: %2",
+        "Diagnostics saved to %1": "Диагностика сохранена в %1",
+        "Available now: %1": "Доступны сейчас: %1",
+        "bx24presence keeps running in the tray. Use Quit in its menu to exit.": (
+            "bx24presence продолжает работать в трее. Чтобы выйти, выберите «Выход» в его меню."
+        ),
+        "Your status could not be set: %1": "Не удалось установить ваш статус: %1",
+    },
+    "Connection": {
+        "The certificate of {host} is not trusted, so the connection was refused (if your"
+        " company uses its own certificate authority, install it on this computer).": (
+            "Сертификат {host} не является доверенным, поэтому подключение отклонено (если"
+            " в вашей компании свой центр сертификации, установите его сертификат на этом"
+            " компьютере)."
+        ),
+        "There is no portal at {host}: check the address.": (
+            "По адресу {host} нет портала: проверьте адрес."
+        ),
+        "{host} could not be reached ({detail}); check the network.": (
+            "Не удалось связаться с {host} ({detail}); проверьте сеть."
+        ),
+        "The webhook lacks the '{scope}' scope: edit it in Bitrix24 and tick {box}.": (
+            "У вебхука нет права «{scope}»: измените вебхук в Битрикс24 и отметьте {box}."
+        ),
+        "REST access is not available on the plan of {host} (Bitrix24 offers it on"
+        " commercial plans).": (
+            "На тарифе портала {host} нет доступа к REST API (в Битрикс24 он есть на"
+            " коммерческих тарифах)."
+        ),
+        "{host} accepts webhooks over HTTPS only.": "{host} принимает вебхуки только по HTTPS.",
+        "The webhook was rejected: its secret is wrong, or it has been deleted or has"
+        " expired. Copy the address again from Bitrix24.": (
+            "Вебхук отклонён: его секретный ключ неверен, либо вебхук удалён или истёк."
+            " Скопируйте адрес заново из Битрикс24."
+        ),
+        "{host} is limiting requests right now; wait a minute and try again.": (
+            "{host} сейчас ограничивает число запросов; подождите минуту и повторите попытку."
+        ),
+        "{host} answered, but not like a Bitrix24 portal ({detail}).": (
+            "{host} ответил, но не как портал Битрикс24 ({detail})."
+        ),
+        "{host} reported an error: {detail}.": "{host} сообщил об ошибке: {detail}.",
+        "The address uses plain http://, so the webhook would travel unencrypted: use"
+        " https://, or allow plain http for a self-hosted portal without TLS.": (
+            "Адрес начинается с http://, и вебхук передавался бы без шифрования: используйте"
+            " https:// или разрешите http для коробочного портала без TLS."
+        ),
+        "the webhook's user": "пользователь вебхука",
+        "Connected as {name} to {host}.": "Подключено к {host} как {name}.",
+    },
+    "Details": {
+        "Work": "Рабочий",
+        "Mobile": "Мобильный",
+        "Extension": "Внутренний",
+        "Home": "Домашний",
+        "Select a colleague to see the details.": "Выберите коллегу, чтобы увидеть подробности.",
+        "Photo": "Фото",
+        "Name": "Имя",
+        "Watch this colleague (tray menu and alerts)": (
+            "Отслеживать этого коллегу (меню в трее и уведомления)"
+        ),
+        "Open chat in Bitrix24": "Открыть чат в Битрикс24",
+        "Last activity: %1": "Последняя активность: %1",
+        "Last activity: never": "Ещё ни разу не заходил(а) на портал",
+        "Birthday: %1": "День рождения: %1",
+        "today!": "сегодня!",
+        "Department %1": "Отдел %1",
+        "Email": "Эл. почта",
+        "Website": "Сайт",
+        "Copy": "Копировать",
+        "Copy %1": "Копировать: %1",
+        "Watching": "Отслеживается",
+        "Watch": "Отслеживать",
+        "Stop watching": "Не отслеживать",
+        "Notify me": "Уведомить",
+        "Notifying": "Уведомления включены",
+        "Notify me when this colleague becomes available": (
+            "Уведомить, когда коллега станет доступен(а)"
+        ),
+    },
+    "Errors": {
+        "Something went wrong inside bx24presence. It keeps running; the details below are"
+        " also in the log.": (
+            "В bx24presence произошла внутренняя ошибка. Приложение продолжает работать;"
+            " подробности ниже есть и в журнале."
+        ),
+    },
+    "MainWindow": {
+        "Everyone": "Все",
+        "Available now": "Доступны сейчас",
+        "On vacation": "В отпуске",
+        "Birthdays today": "Именинники",
+        "Show: %1 (Alt+%2)": "Показать: %1 (Alt+%2)",
+        "Search by name, position, department, phone or email": (
+            "Поиск по имени, должности, отделу, телефону или почте"
+        ),
+        "Search colleagues": "Поиск коллег",
+        "Refresh": "Обновить",
+        "Refresh now (F5)": "Обновить сейчас (F5)",
+        "Settings": "Настройки",
+        "Settings (Ctrl+,)": "Настройки (Ctrl+,)",
+        "Colleagues": "Коллеги",
+        "Loading": "Загрузка",
+        "Refresh now": "Обновить сейчас",
+        "Search": "Поиск",
+        "Quit": "Выход",
+        "Filter": "Фильтр",
+        "%1 Polling has stopped: open Settings to fix the connection.": (
+            "%1 Опрос портала остановлен: откройте настройки, чтобы исправить подключение."
+        ),
+        "Settings…": "Настройки…",
+        "Portal unreachable since %1, showing data from %2.": (
+            "Портал недоступен с %1, показаны данные на %2."
+        ),
+        "Portal unreachable since %1; no data yet.": "Портал недоступен с %1; данных пока нет.",
+        "Next attempt in %1 s.": "Следующая попытка через %1 с.",
+        "Retry now": "Повторить сейчас",
+        "Connecting to %1…": "Подключение к %1…",
+        "Stale: data from %1 (%2 min old) · %3 colleagues · %4 available": (
+            "Устарело: данные на %1 (%2 мин назад) · коллег: %3 · доступно: %4"
+        ),
+        "Loading saved data…": "Загрузка сохранённых данных…",
+        "Saved data from %1, refreshing… · %3 colleagues · %4 available": (
+            "Сохранённые данные на %1, обновление… · коллег: %3 · доступно: %4"
+        ),
+        "Updated %1 · %3 colleagues · %4 available": ("Обновлено в %1 · коллег: %3 · доступно: %4"),
+        "Loading colleagues…": "Загрузка списка коллег…",
+        "No data yet.": "Данных пока нет.",
+        "The portal lists no colleagues.": "На портале нет ни одного сотрудника.",
+        "Nobody matches. Press Esc to clear the search.": (
+            "Никого не найдено. Нажмите Esc, чтобы очистить поиск."
+        ),
+        "Copied: %1": "Скопировано: %1",
+        "Watch": "Отслеживать",
+        "Stop watching": "Не отслеживать",
+        "Notify me when available": "Уведомить, когда станет доступен(а)",
+        "Copy name and phone": "Копировать имя и телефон",
+    },
+    "Settings": {
+        "Settings": "Настройки",
+        "not connected": "не подключён",
+        "Change…": "Изменить…",
+        "Forget": "Забыть",
+        "The webhook is kept in a private file (readable by you only), because no system"
+        " keyring is available.": (
+            "Вебхук хранится в закрытом файле (читать его можете только вы), так как"
+            " системное хранилище ключей недоступно."
+        ),
+        " s": " с",
+        "From 15 seconds to 15 minutes": "От 15 секунд до 15 минут",
+        " min": " мин",
+        "A colleague counts as online for this long after their last activity (Bitrix24's"
+        " messenger uses 15 minutes)": (
+            "Сколько времени после последней активности коллега считается в сети"
+            " (в мессенджере Битрикс24 — 15 минут)"
+        ),
+        "Notify me when watched colleagues become available": (
+            "Уведомлять, когда отслеживаемые коллеги становятся доступны"
+        ),
+        "Start in the tray": "Запускать свёрнутым в трей",
+        "Start when I log in": "Запускать при входе в систему",
+        "Follow the system": "Как в системе",
+        "Light": "Светлая",
+        "Dark": "Тёмная",
+        "Open log folder": "Открыть папку журналов",
+        "Export diagnostics…": "Экспорт диагностики…",
+        "A zip of logs, versions and settings, with every secret removed": (
+            "ZIP-архив с журналами, версиями и настройками, из которого удалены все секреты"
+        ),
+        "Portal:": "Портал:",
+        "Webhook stored in:": "Хранилище вебхука:",
+        "Refresh every:": "Обновлять каждые:",
+        "Online window:": "Считать в сети:",
+        "Theme:": "Тема:",
+        "Language:": "Язык:",
+        "A new language applies the next time the app starts.": (
+            "Новый язык будет применён при следующем запуске приложения."
+        ),
+        "Log level:": "Уровень журнала:",
+        "Forget this portal? Its webhook is removed from this computer.": (
+            "Забыть этот портал? Его вебхук будет удалён с этого компьютера."
+        ),
+    },
     "Status": {
         "online": "в сети",
         "online on mobile": "в сети с телефона",
-        "away": "отошёл",
+        "away": "нет на месте",
         "do not disturb": "не беспокоить",
-        "on a break": "перерыв",
+        "on a break": "на перерыве",
         "offline": "не в сети",
         "just now": "только что",
         "%n min ago": ["%n минуту назад", "%n минуты назад", "%n минут назад"],
@@ -16,6 +213,70 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "on %1": "%1",
         "last seen %1": "был(а) %1",
         "on vacation, back on %1": "в отпуске, вернётся %1",
-        "birthday today": "день рождения сегодня",
+        "birthday today": "сегодня день рождения",
+    },
+    "Tray": {
+        "Online": "В сети",
+        "Do not disturb": "Не беспокоить",
+        "Away": "Нет на месте",
+        "On a break": "На перерыве",
+        "bx24presence: connecting…": "bx24presence: подключение…",
+        "%1 of %2 available · updated %3": "Доступно %1 из %2 · обновлено в %3",
+        "portal unreachable since %1": "портал недоступен с %1",
+        "My status: %1": "Мой статус: %1",
+        "…and %1 more": "…и ещё %1",
+        "Star colleagues in the window to watch them here": (
+            "Отметьте коллег звёздочкой в окне, чтобы следить за ними здесь"
+        ),
+        "My status": "Мой статус",
+        "Refresh now": "Обновить сейчас",
+        "Show window": "Показать окно",
+        "Settings…": "Настройки…",
+        "Quit": "Выход",
+        "and %1 more": "и ещё %1",
+        "%1 watched colleagues are available": "Отслеживаемые коллеги на связи: %1",
+        "%1 is available": "%1 на связи",
+    },
+    "Watch": {
+        "Once": "Один раз",
+        "Every time": "Каждый раз",
+        "Every time, today only": "Каждый раз, только сегодня",
+        "Stop notifying": "Не уведомлять",
+    },
+    "Welcome": {
+        "1. In Bitrix24 open Developer resources → Other → Incoming webhook.\n"
+        "2. Tick the permissions Messenger (im) and Users (user_brief).\n"
+        "3. Save, copy the webhook address and paste it here.\n"
+        "The address works like a password: bx24presence keeps it in your system's keyring.": (
+            "1. В Битрикс24 откройте «Разработчикам» → «Другое» → «Входящий вебхук».\n"
+            "2. Отметьте права «Мессенджер (im)» и «Пользователи (user_brief)».\n"
+            "3. Сохраните, скопируйте адрес вебхука и вставьте его сюда.\n"
+            "Адрес работает как пароль: bx24presence хранит его в системном хранилище ключей."
+        ),
+        "The test failed unexpectedly: %1": "Проверка неожиданно завершилась ошибкой: %1",
+        "Welcome to bx24presence": "Добро пожаловать в bx24presence",
+        "Cancel": "Отмена",
+        "See which colleagues are available right now": "Кто из коллег доступен прямо сейчас",
+        "bx24presence shows who among your Bitrix24 colleagues is online, away or on"
+        " vacation, and tells you when the people you wait for come online.": (
+            "bx24presence показывает, кто из ваших коллег в Битрикс24 в сети, нет на месте"
+            " или в отпуске, и сообщает, когда нужные вам люди появляются в сети."
+        ),
+        "Connect to my Bitrix24": "Подключить мой Битрикс24",
+        "Try the demo": "Попробовать демо",
+        "A simulated company on this computer: no account needed": (
+            "Имитация компании на этом компьютере: учётная запись не нужна"
+        ),
+        "Connect with an incoming webhook": "Подключение через входящий вебхук",
+        "Webhook address": "Адрес вебхука",
+        "Show": "Показать",
+        "Allow plain http:// (a self-hosted portal without HTTPS)": (
+            "Разрешить http:// без шифрования (коробочный портал без HTTPS)"
+        ),
+        "Back": "Назад",
+        "Test connection": "Проверить подключение",
+        "Connect": "Подключиться",
+        "Webhook address:": "Адрес вебхука:",
+        "Testing the connection…": "Проверка подключения…",
     },
 }

@@ -1,0 +1,329 @@
+"""The tray icon: own status and a count of watched colleagues available, a menu of them with
+live status, "My status", and availability notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from bx24presence.domain import Colleague, Presence, Snapshot
+from bx24presence.qt.badges import draw_badge
+from bx24presence.qt.texts import presence_text
+from bx24presence.qt.watchlist import WatchList
+from bx24presence.watch import Alert, is_available, watched_counts
+
+#: The statuses Bitrix24 lets a user choose (im.user.status.set).
+OWN_STATUSES = ("online", "dnd", "away", "break")
+_STATUS_PRESENCE = {
+    "online": Presence.ONLINE,
+    "dnd": Presence.DND,
+    "away": Presence.AWAY,
+    "break": Presence.BREAK,
+}
+MENU_LIMIT = 25
+DEBOUNCE_MS = 600
+
+
+def tr(text: str) -> str:
+    """Translate in the tray's context."""
+    return QCoreApplication.translate("Tray", text)
+
+
+def status_title(status: str) -> str:
+    """The menu title of an own status."""
+    return {
+        "online": tr("Online"),
+        "dnd": tr("Do not disturb"),
+        "away": tr("Away"),
+        "break": tr("On a break"),
+    }.get(status, status)
+
+
+def tray_pixmap(own_status: str | None, count: int, *, stale: bool, size: int = 64) -> QPixmap:
+    """The icon: a large badge for the own status (shape and colour), a count bubble of
+    watched colleagues available, and a warning mark when the data is stale."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    presence = _STATUS_PRESENCE.get(own_status or "online", Presence.ONLINE)
+    r = size * 0.36
+    draw_badge(p, presence, QPointF(size * 0.42, size * 0.58), r, QColor("white"))
+    if count > 0:
+        text = str(count) if count < 100 else "99+"
+        bubble = QRectF(size * 0.52, 0, size * 0.48, size * 0.42)
+        p.setPen(QColor("white"))
+        p.setBrush(QColor("#1a1a1a"))
+        p.drawRoundedRect(bubble, size * 0.2, size * 0.2)
+        f = QFont()
+        f.setBold(True)
+        f.setPixelSize(int(size * (0.3 if len(text) < 3 else 0.22)))
+        p.setFont(f)
+        p.drawText(bubble, Qt.AlignmentFlag.AlignCenter, text)
+    if stale:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#f0b400"))
+        p.drawEllipse(QRectF(0, size * 0.66, size * 0.34, size * 0.34))
+        p.setPen(QColor("#1a1a1a"))
+        f = QFont()
+        f.setBold(True)
+        f.setPixelSize(int(size * 0.28))
+        p.setFont(f)
+        p.drawText(
+            QRectF(0, size * 0.66, size * 0.34, size * 0.34), Qt.AlignmentFlag.AlignCenter, "!"
+        )
+    p.end()
+    return pix
+
+
+class Tray(QObject):
+    """The system tray icon and its menu, rebuilt each time it opens.
+
+    Signals:
+        toggle_window_requested(): left click.
+        show_window_requested(): "Show window".
+        colleague_requested(int): a watched colleague (or a notification) was clicked.
+        refresh_requested(): "Refresh now".
+        settings_requested(): "Settings…".
+        quit_requested(): "Quit".
+        status_chosen(str): the user chose an own status (debounced).
+    """
+
+    toggle_window_requested = Signal()
+    show_window_requested = Signal()
+    colleague_requested = Signal(int)
+    refresh_requested = Signal()
+    settings_requested = Signal()
+    quit_requested = Signal()
+    status_chosen = Signal(str)
+
+    def __init__(
+        self,
+        watchlist: WatchList,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.watchlist = watchlist
+        self._clock = clock or (lambda: datetime.now().astimezone())
+        self.snapshot: Snapshot | None = None
+        self.own_status: str | None = None
+        self.stale_since: datetime | None = None
+        self._last_alert: Alert | None = None
+        self.icon = QSystemTrayIcon(self)
+        self.menu = QMenu()
+        self.menu.aboutToShow.connect(self.rebuild_menu)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_icon_activated)
+        self.icon.messageClicked.connect(self._on_icon_message_clicked)
+        self._pending_status = ""
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        watchlist.changed.connect(self.update)
+        self.update()
+
+    @staticmethod
+    def available() -> bool:
+        """Whether the desktop has a system tray."""
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def show(self) -> None:
+        """Put the icon in the tray."""
+        self.icon.show()
+
+    def hide(self) -> None:
+        """Take the icon out of the tray."""
+        self.icon.hide()
+
+    # -- state -------------------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        """New data arrived: fresh again."""
+        self.snapshot = snapshot
+        self.stale_since = None
+        if snapshot.own_status:
+            self.own_status = snapshot.own_status
+        self.update()
+
+    def set_stale(self, since: datetime) -> None:
+        """Refreshes fail since ``since``."""
+        self.stale_since = since
+        self.update()
+
+    def set_own_status(self, status: str) -> None:
+        """The portal confirmed the user's own status."""
+        self.own_status = status
+        self.update()
+
+    def counts(self) -> tuple[int, int]:
+        """(available, total) of the watched colleagues, or of everyone when none is watched."""
+        today = self._clock().date()
+        if self.watchlist.watched:
+            return watched_counts(self.snapshot, self.watchlist.watched, today)
+        if self.snapshot is None:
+            return 0, 0
+        cs = self.snapshot.colleagues
+        return sum(1 for c in cs if is_available(c, today)), len(cs)
+
+    def tooltip_text(self) -> str:
+        """ "12 of 150 available · updated 12:03" (and the stale state)."""
+        if self.snapshot is None:
+            text = tr("bx24presence: connecting…")
+        else:
+            available, total = self.counts()
+            when = self.snapshot.fetched_at.astimezone().strftime("%H:%M")
+            text = (
+                tr("%1 of %2 available · updated %3")
+                .replace("%1", str(available))
+                .replace("%2", str(total))
+                .replace("%3", when)
+            )
+        if self.stale_since is not None:
+            text += " · " + tr("portal unreachable since %1").replace(
+                "%1", self.stale_since.astimezone().strftime("%H:%M")
+            )
+        if self.own_status:
+            text += "\n" + tr("My status: %1").replace("%1", status_title(self.own_status))
+        return text
+
+    def update(self) -> None:
+        """Redraw the icon and the tooltip."""
+        available, _ = self.counts()
+        count = available if self.watchlist.watched else 0
+        icon = QIcon()
+        for size in (16, 22, 32, 48, 64):
+            icon.addPixmap(
+                tray_pixmap(self.own_status, count, stale=self.stale_since is not None, size=size)
+            )
+        self.icon.setIcon(icon)
+        self.icon.setToolTip(self.tooltip_text())
+
+    # -- menu --------------------------------------------------------------------------------
+
+    def rebuild_menu(self) -> None:
+        """Fill the menu with the current state (called as it opens)."""
+        m = self.menu
+        m.clear()
+        header = m.addAction(self.tooltip_text().split("\n")[0])
+        header.setEnabled(False)
+        m.addSeparator()
+        people = self._watched_people()
+        if people:
+            now = self.snapshot.server_time if self.snapshot else self._clock()
+            for c in people[:MENU_LIMIT]:
+                a = m.addAction(f"{c.name} — {presence_text(c, now)}")
+                a.setIcon(QIcon(_badge_pixmap(c.presence)))
+                a.triggered.connect(lambda _=False, cid=c.id: self.colleague_requested.emit(cid))
+            if len(people) > MENU_LIMIT:
+                more = m.addAction(tr("…and %1 more").replace("%1", str(len(people) - MENU_LIMIT)))
+                more.triggered.connect(self.show_window_requested)
+        else:
+            hint = m.addAction(tr("Star colleagues in the window to watch them here"))
+            hint.setEnabled(False)
+        m.addSeparator()
+        mine = m.addMenu(tr("My status"))
+        group = QActionGroup(mine)
+        group.setExclusive(True)
+        for status in OWN_STATUSES:
+            a = mine.addAction(status_title(status))
+            a.setIcon(QIcon(_badge_pixmap(_STATUS_PRESENCE[status])))
+            a.setCheckable(True)
+            a.setChecked(status == (self._pending_status or self.own_status))
+            a.setActionGroup(group)
+            a.triggered.connect(lambda _=False, s=status: self.choose_status(s))
+        m.addSeparator()
+        self._add(m, tr("Refresh now"), self.refresh_requested)
+        self._add(m, tr("Show window"), self.show_window_requested)
+        self._add(m, tr("Settings…"), self.settings_requested)
+        m.addSeparator()
+        self._add(m, tr("Quit"), self.quit_requested)
+
+    def _add(self, menu: QMenu, text: str, signal: SignalInstance) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(signal)
+        return action
+
+    def _watched_people(self) -> list[Colleague]:
+        if self.snapshot is None:
+            return []
+        by_id = self.snapshot.by_id()
+        people = [by_id[i] for i in self.watchlist.watched if i in by_id]
+        return sorted(people, key=lambda c: (c.presence.rank, c.name.casefold()))
+
+    def choose_status(self, status: str) -> None:
+        """Set the own status, debounced: quick changes send only the last one."""
+        self._pending_status = status
+        self.own_status = status
+        self.update()
+        self._debounce.start()
+
+    # -- notifications -------------------------------------------------------------------------
+
+    def notify(self, alert: Alert) -> None:
+        """Show a notification for one colleague, or a summary for several."""
+        self._last_alert = alert
+        now = self.snapshot.server_time if self.snapshot else self._clock()
+        if alert.is_summary:
+            names = [c.name for c in alert.colleagues]
+            shown = ", ".join(names[:3])
+            if len(names) > 3:
+                shown += " " + tr("and %1 more").replace("%1", str(len(names) - 3))
+            title = tr("%1 watched colleagues are available").replace("%1", str(len(names)))
+            text = shown
+        else:
+            c = alert.colleagues[0]
+            title = tr("%1 is available").replace("%1", c.name)
+            text = " · ".join(p for p in (presence_text(c, now), c.work_position or "") if p)
+        icon = QIcon(_badge_pixmap(alert.colleagues[0].presence, 64))
+        self.icon.showMessage(title, text, icon, 10_000)
+
+    def notice(self, title: str, text: str) -> None:
+        """A plain informational notification."""
+        self._last_alert = None
+        self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 8000)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    def _on_debounce_timeout(self) -> None:
+        if self._pending_status:
+            self.status_chosen.emit(self._pending_status)
+            self._pending_status = ""
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.toggle_window_requested.emit()
+
+    def _on_icon_message_clicked(self) -> None:
+        alert = self._last_alert
+        if alert is not None:
+            self.colleague_requested.emit(alert.colleagues[0].id)
+        else:
+            self.show_window_requested.emit()
+
+
+def _badge_pixmap(presence: Presence, size: int = 16) -> QPixmap:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    draw_badge(p, presence, QPointF(size / 2, size / 2), size * 0.4, None)
+    p.end()
+    return pix
