@@ -71,8 +71,11 @@ def rule_expired(rule: NotifyRule, now: datetime) -> bool:
         return False
     if since.tzinfo is None:
         since = since.astimezone()
-    end = datetime.combine(since.astimezone(now.tzinfo).date() + timedelta(days=1),
-                           datetime.min.time(), tzinfo=now.tzinfo)
+    end = datetime.combine(
+        since.astimezone(now.tzinfo).date() + timedelta(days=1),
+        datetime.min.time(),
+        tzinfo=now.tzinfo,
+    )
     return now >= end
 
 
@@ -84,9 +87,7 @@ class Watcher:
         interval_s: the poll interval (a bigger jump of the wall clock means sleep).
     """
 
-    def __init__(
-        self, clock: Callable[[], datetime] | None = None, interval_s: int = 60
-    ) -> None:
+    def __init__(self, clock: Callable[[], datetime] | None = None, interval_s: int = 60) -> None:
         self._clock = clock or (lambda: datetime.now().astimezone())
         self.interval_s = interval_s
         self._available: set[int] | None = None
@@ -144,7 +145,9 @@ class Watcher:
         return result
 
 
-def watched_counts(snapshot: Snapshot | None, watched: Iterable[int], today: date) -> tuple[int, int]:
+def watched_counts(
+    snapshot: Snapshot | None, watched: Iterable[int], today: date
+) -> tuple[int, int]:
     """How many watched colleagues are available, and how many are watched (present)."""
     if snapshot is None:
         return 0, 0

@@ -171,7 +171,7 @@ def settings(app: QApplication) -> None:
     d = SettingsDialog(
         Settings(portal_kind="webhook", portal_url_hint="https://acme.bitrix24.com"),
         portal_label="acme.bitrix24.com",
-        secret_storage="the system keyring (Secret Service)",
+        secret_storage="the system keyring (Secret Service)",  # noqa: S106  (a description)
         secret_fallback=False,
     )
     d.show()
@@ -180,7 +180,9 @@ def settings(app: QApplication) -> None:
     d.close()
 
 
-def save_screen(app: QApplication, name: str, crop: tuple[int, int, int, int] | None = None) -> None:
+def save_screen(
+    app: QApplication, name: str, crop: tuple[int, int, int, int] | None = None
+) -> None:
     screen = app.primaryScreen()
     pix = screen.grabWindow(0)
     if crop is not None:
@@ -215,7 +217,16 @@ def tray(app: QApplication) -> None:
     c.tray.menu.popup(geo.bottomLeft())
     wait(app, 1.5)
     menu = c.tray.menu.geometry()
-    save_screen(app, "tray-menu", (menu.x() - 20, 0, menu.width() + 40 + max(0, width - menu.right() - 20), menu.bottom() + 20))
+    save_screen(
+        app,
+        "tray-menu",
+        (
+            menu.x() - 20,
+            0,
+            menu.width() + 40 + max(0, width - menu.right() - 20),
+            menu.bottom() + 20,
+        ),
+    )
     c.tray.menu.hide()
     c.tray.notify(Alert((people[0],)))
     wait(app, 2)
@@ -231,9 +242,13 @@ def tray_states(app: QApplication) -> None:
 
     from bx24presence.qt.tray import tray_pixmap  # noqa: PLC0415
 
-    states = [("online", 3, False, "online, 3 available"), ("dnd", 0, False, "do not disturb"),
-              ("away", 1, False, "away"), ("break", 0, False, "on a break"),
-              ("online", 12, True, "stale data")]
+    states = [
+        ("online", 3, False, "online, 3 available"),
+        ("dnd", 0, False, "do not disturb"),
+        ("away", 1, False, "away"),
+        ("break", 0, False, "on a break"),
+        ("online", 12, True, "stale data"),
+    ]
     canvas = QPixmap(5 * 150, 130)
     canvas.fill(QColor("#3c3f41"))
     p = QPainter(canvas)

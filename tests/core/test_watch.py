@@ -24,11 +24,16 @@ class Clock:
 
 
 def snap(online: set[int], ids=range(1, 11), **overrides):
-    return snapshot([
-        colleague(i, presence=Presence.ONLINE if i in online else Presence.OFFLINE,
-                  **overrides.get(i, {}))
-        for i in ids
-    ])
+    return snapshot(
+        [
+            colleague(
+                i,
+                presence=Presence.ONLINE if i in online else Presence.OFFLINE,
+                **overrides.get(i, {}),
+            )
+            for i in ids
+        ]
+    )
 
 
 ONCE = NotifyRule(mode="once")
@@ -42,7 +47,7 @@ def setup(rules=None):
 
 
 def test_first_observation_is_a_silent_baseline() -> None:
-    clock, w, rules = setup()
+    _clock, w, rules = setup()
     r = w.observe(snap({2, 3}), rules)
     assert r.baseline and not r.alerts
 
@@ -91,7 +96,7 @@ def test_wake_from_sleep_is_a_baseline() -> None:
 
 
 def test_many_at_once_become_one_summary() -> None:
-    rules = {i: ONCE for i in range(1, 11)}
+    rules = dict.fromkeys(range(1, 11), ONCE)
     clock, w, _ = setup(rules)
     w.observe(snap(set()), rules)
     clock.tick()
@@ -115,11 +120,15 @@ def test_dnd_away_and_vacation_are_not_available() -> None:
     clock, w, rules = setup({2: ALWAYS, 3: ALWAYS, 4: ALWAYS})
     w.observe(snap(set(), ids=[2, 3, 4]), rules)
     clock.tick()
-    people = snapshot([
-        colleague(2, presence=Presence.DND),
-        colleague(3, presence=Presence.AWAY),
-        colleague(4, presence=Presence.ONLINE, absent_until=clock.now.date() + timedelta(days=3)),
-    ])
+    people = snapshot(
+        [
+            colleague(2, presence=Presence.DND),
+            colleague(3, presence=Presence.AWAY),
+            colleague(
+                4, presence=Presence.ONLINE, absent_until=clock.now.date() + timedelta(days=3)
+            ),
+        ]
+    )
     assert not w.observe(people, rules).alerts
     clock.tick()
     mobile = snapshot([colleague(2, presence=Presence.MOBILE)])

@@ -33,8 +33,11 @@ def x_with_tray():
     if not (shutil.which("Xvfb") and shutil.which("trayer")):
         pytest.skip("Xvfb and trayer are not installed (make sysdeps installs them)")
     n = _free_display()
-    xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", f":{n}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     procs = [xvfb]
     try:
         for _ in range(100):
@@ -42,10 +45,30 @@ def x_with_tray():
                 break
             time.sleep(0.05)
         env = dict(os.environ, DISPLAY=f":{n}")
-        procs.append(subprocess.Popen(
-            ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width",
-             "120", "--height", "32", "--SetDockType", "true", "--transparent", "false"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [
+                    "trayer",
+                    "--edge",
+                    "top",
+                    "--align",
+                    "right",
+                    "--widthtype",
+                    "pixel",
+                    "--width",
+                    "120",
+                    "--height",
+                    "32",
+                    "--SetDockType",
+                    "true",
+                    "--transparent",
+                    "false",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         time.sleep(1.0)
         yield f":{n}"
     finally:
@@ -58,11 +81,23 @@ def x_with_tray():
 def test_tray_icon_is_embedded_with_a_menu_and_sets_status(x_with_tray, make_portal, tmp_path):
     portal = make_portal(users=30)
     watched = portal.colleague_ids()[1:4]
-    env = dict(os.environ, DISPLAY=x_with_tray, QT_QPA_PLATFORM="xcb",
-               PORTAL_URL=portal.webhook_url, WATCHED=",".join(map(str, watched)),
-               BX24PRESENCE_HOME=str(tmp_path / "home"), DBUS_SESSION_BUS_ADDRESS="disabled:")
-    proc = subprocess.run([sys.executable, str(CHILD)], env=env, capture_output=True, text=True,
-                          timeout=90, check=False)
+    env = dict(
+        os.environ,
+        DISPLAY=x_with_tray,
+        QT_QPA_PLATFORM="xcb",
+        PORTAL_URL=portal.webhook_url,
+        WATCHED=",".join(map(str, watched)),
+        BX24PRESENCE_HOME=str(tmp_path / "home"),
+        DBUS_SESSION_BUS_ADDRESS="disabled:",
+    )
+    proc = subprocess.run(
+        [sys.executable, str(CHILD)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["tray_available"], "trayer provides a system tray"
@@ -89,8 +124,7 @@ def test_a_watched_colleague_coming_online_is_announced(qtbot, qapp, make_portal
     portal.set_activity(target, last_activity=now.replace(year=now.year - 1))
     import argparse
 
-    args = argparse.Namespace(demo=False, portal=portal.webhook_url, allow_http=False,
-                              demo_users=0)
+    args = argparse.Namespace(demo=False, portal=portal.webhook_url, allow_http=False, demo_users=0)
     settings = Settings(watched=(target,), notify={str(target): NotifyRule(mode="once")})
     c = Controller(qapp, settings, args)
     try:

@@ -30,8 +30,9 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     i18n.install(app, "en")
     watched = tuple(int(x) for x in os.environ["WATCHED"].split(","))
-    args = argparse.Namespace(demo=False, portal=os.environ["PORTAL_URL"], allow_http=False,
-                              demo_users=0)
+    args = argparse.Namespace(
+        demo=False, portal=os.environ["PORTAL_URL"], allow_http=False, demo_users=0
+    )
     c = Controller(app, Settings(watched=watched), args)
     out: dict = {"tray_available": c.tray is not None}
     if c.tray is None:
