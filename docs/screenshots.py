@@ -100,6 +100,19 @@ def main_dark(app: QApplication) -> None:
 
 
 @scenario
+def main_ru(app: QApplication) -> None:
+    i18n.install(app, "ru")
+    try:
+        a = demo_app(app, theme="light")
+        pick(a)
+        wait(app, 1.5)
+        save(a.window, "main-ru")
+        a.shutdown()
+    finally:
+        i18n.install(app, "en")
+
+
+@scenario
 def long_name(app: QApplication) -> None:
     a = demo_app(app)
     longest = max(a.model.colleagues(), key=lambda c: len(c.name))

@@ -11,7 +11,7 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from bx24presence import i18n as core_i18n
 
@@ -93,6 +93,13 @@ def install(app: QCoreApplication, setting: str = "system") -> str:
         app.removeTranslator(t)
     _installed.clear()
     language = resolve_language(setting)
+    if language != "en":
+        # Qt's own texts (OK, Cancel, Yes, No, context menus of text fields).
+        qt_base = QTranslator(app)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if qt_base.load(QLocale(language), "qtbase", "_", folder):
+            app.installTranslator(qt_base)
+            _installed.append(qt_base)
     translator = CatalogTranslator(language, app)
     app.installTranslator(translator)
     _installed.append(translator)

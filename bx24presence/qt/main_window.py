@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([600, 400])  # until the user moves it (then it is remembered)
         self.setCentralWidget(self.splitter)
 
         # Status bar.
