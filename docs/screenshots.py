@@ -81,33 +81,29 @@ def pick(application: Application, name_part: str | None = None) -> None:
     application.window.select_colleague(chosen.id)
 
 
-@scenario
-def main_light(app: QApplication) -> None:
-    a = demo_app(app, theme="light")
+def _main(app: QApplication, theme: str, name: str) -> None:
+    a = demo_app(app, theme=theme)
     pick(a)
     wait(app, 1.5)
-    save(a.window, "main-light")
+    save(a.window, name)
     a.shutdown()
+
+
+@scenario
+def main_light(app: QApplication) -> None:
+    _main(app, "light", "main-light")
 
 
 @scenario
 def main_dark(app: QApplication) -> None:
-    a = demo_app(app, theme="dark")
-    pick(a)
-    wait(app, 1.5)
-    save(a.window, "main-dark")
-    a.shutdown()
+    _main(app, "dark", "main-dark")
 
 
 @scenario
 def main_ru(app: QApplication) -> None:
     i18n.install(app, "ru")
     try:
-        a = demo_app(app, theme="light")
-        pick(a)
-        wait(app, 1.5)
-        save(a.window, "main-ru")
-        a.shutdown()
+        _main(app, "light", "main-ru")
     finally:
         i18n.install(app, "en")
 

@@ -38,10 +38,10 @@ def memory_keyring() -> Iterator[object]:
     """Every test gets an empty in-memory keyring."""
     import keyring
 
-    from tests.keyrings import TestKeyring
+    from tests.keyrings import InMemoryKeyring
 
     previous = keyring.get_keyring()
-    ring = TestKeyring()
+    ring = InMemoryKeyring()
     keyring.set_keyring(ring)
     yield ring
     keyring.set_keyring(previous)

@@ -6,7 +6,7 @@ import keyring.backend
 import keyring.errors
 
 
-class TestKeyring(keyring.backend.KeyringBackend):
+class InMemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring held in a dict (negative priority: keyring never picks it by itself)."""
 
     priority = -20  # type: ignore[assignment]

@@ -29,6 +29,7 @@ from bx24presence.secrets import (
     SecretStore,
     SecretStoreError,
 )
+from tests.keyrings import InMemoryKeyring
 
 WEBHOOK = "https://example.bitrix24.ru/rest/1/abcdef0123456789/"
 OTHER_WEBHOOK = "https://other.bitrix24.ru/rest/7/zyxw9876543210/"
@@ -39,26 +40,8 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX
 
 # Test backends have a negative priority so that keyring's own detection never picks them
 # for other tests: every backend class is registered globally when it is defined.
-class MemoryKeyring(keyring.backend.KeyringBackend):
+class MemoryKeyring(InMemoryKeyring):
     """A keyring held in a dict."""
-
-    priority = -10
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.store[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
 
 
 class SlowKeyring(MemoryKeyring):
