@@ -18,6 +18,7 @@ from typing import Any
 
 from bx24presence import APP_NAME, __version__
 from bx24presence.logconfig import LEVELS, register_secret, setup_logging
+from bx24presence.secrets import ENV_WEBHOOK
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_UNREACHABLE = 4
 DEFAULT_DEMO_USERS = 400
-WEBHOOK_ENV = "BX24PRESENCE_WEBHOOK"
 #: Retries of ``--once``: about 15 s of patience before exit code 4.
 ONCE_RETRY_ATTEMPTS = 5
 
@@ -143,14 +143,12 @@ def demo_portal(users: int) -> Iterator[str]:
 
 
 def _webhook_from_env_or_store() -> str | None:
-    url = os.environ.get(WEBHOOK_ENV, "").strip()
-    if url:
-        return url
-    try:
-        from bx24presence.secrets import SecretStore  # noqa: PLC0415
+    """``BX24PRESENCE_WEBHOOK``, else the webhook saved by the window (the keyring)."""
+    from bx24presence.secrets import WEBHOOK_URL, SecretStore  # noqa: PLC0415
 
-        return SecretStore().get("webhook_url")
-    except Exception:
+    try:
+        return SecretStore().get(WEBHOOK_URL)
+    except OSError:
         log.debug("No stored webhook", exc_info=True)
         return None
 
@@ -196,7 +194,7 @@ def run_once(args: argparse.Namespace) -> int:
         if not url:
             return _fail(
                 EXIT_USAGE,
-                "no portal: pass --portal URL (a webhook URL), --demo, or set " + WEBHOOK_ENV,
+                "no portal: pass --portal URL (a webhook URL), --demo, or set " + ENV_WEBHOOK,
             )
         return fetch(url)
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from bx24presence.qt.model import ColleagueModel
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
 from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.watchlist import WatchList
+from bx24presence.secrets import ENV_WEBHOOK, WEBHOOK_URL, SecretStore
 from bx24presence.settings import Settings
 
 if TYPE_CHECKING:
@@ -102,11 +104,7 @@ def choose_portal(args: argparse.Namespace, settings: Settings) -> PortalChoice 
     if args.demo or (settings.portal_kind == "demo" and not args.portal):
         return start_demo(args.demo_users)
     allow_http = bool(args.allow_http or settings.allow_http)
-    import os  # noqa: PLC0415
-
-    from bx24presence.cli import WEBHOOK_ENV  # noqa: PLC0415
-
-    url = args.portal or os.environ.get(WEBHOOK_ENV, "").strip()
+    url = args.portal or os.environ.get(ENV_WEBHOOK, "").strip()
     if url:
         return PortalChoice.from_auth(
             parse_webhook_url(url, allow_http=allow_http), allow_http=allow_http
@@ -114,8 +112,6 @@ def choose_portal(args: argparse.Namespace, settings: Settings) -> PortalChoice 
     if settings.portal_kind == "webhook" and settings.portal_url_hint:
 
         def load() -> str | None:
-            from bx24presence.secrets import WEBHOOK_URL, SecretStore  # noqa: PLC0415
-
             return SecretStore().get(WEBHOOK_URL)
 
         return PortalChoice(

@@ -134,10 +134,6 @@ class ColleagueProxy(QAbstractProxyModel):
         """The row showing a colleague, or None when filtered out."""
         return self._pos.get(colleague_id)
 
-    def visible_ids(self) -> list[int]:
-        """The ids shown, in order."""
-        return list(self._ids)
-
     # -- computing the target order -----------------------------------------------------------
 
     def _today_date(self) -> date:
