@@ -30,6 +30,7 @@ def test_full_refresh_lists_exactly_the_colleagues(make_portal, make_client, use
 
 def test_presence_matches_the_portals_own_clock(make_portal, make_client) -> None:
     portal = make_portal(users=80)
+    portal.clock.freeze()
     client = make_client(portal)
     online = set(portal.online_ids())  # the portal's 1440 s window
     snap = refresh(client, window_s=portal.online_limit_s)
