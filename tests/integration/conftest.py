@@ -55,3 +55,18 @@ def make_client() -> Iterator[Callable[..., Bitrix24Client]]:
 @pytest.fixture
 def client(portal: DemoPortal, make_client: Callable[..., Bitrix24Client]) -> Bitrix24Client:
     return make_client(portal)
+
+
+def near_window_edge(portal, window_s: int, slack_s: float = 2.0) -> set[int]:
+    """Ids whose last activity lies within ``slack_s`` of the online window's edge.
+
+    The portal sends times in whole seconds (PHP ``date('c')``), so a client and the
+    portal's own ``IS_ONLINE`` may disagree about someone exactly at the edge.
+    """
+    now = portal.clock.timestamp()
+    edge = set()
+    for uid in portal.colleague_ids():
+        last = portal.activity(uid).last_activity
+        if last is not None and abs((now - last) - window_s) <= slack_s:
+            edge.add(uid)
+    return edge
