@@ -108,14 +108,14 @@ class _Collected:
                 raise ProtocolError(f"A user entry is a {type(entry).__name__}, not an object.")
             if "id" not in entry:
                 continue
+            uid = to_int(entry["id"])
             c = parse_user(
                 entry,
                 portal=self.portal,
                 now=now,
                 window_s=self.window_s,
-                server_online=None if self.online is None else to_int(entry["id"]) in self.online,
+                server_online=None if self.online is None else uid in self.online,
             )
-            uid = to_int(entry["id"])
             if uid is not None:
                 self.seen[uid] = c
 

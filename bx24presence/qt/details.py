@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,8 +38,6 @@ PHONE_LABELS = {
 
 
 def _tr(text: str) -> str:
-    from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
-
     return QCoreApplication.translate("Details", text)
 
 
@@ -237,7 +235,7 @@ class DetailsPane(QScrollArea):
         self._name.setText(c.name)
         self._position.setText(c.work_position or "")
         self._position.setVisible(bool(c.work_position))
-        self._presence.setText(presence_text(c, server_now))
+        self.refresh_presence(server_now)
         if c.last_activity is not None:
             when = c.last_activity.astimezone()
             stamp = f"{format_date(when.date(), with_year=True)}, {when:%H:%M}"
@@ -264,6 +262,11 @@ class DetailsPane(QScrollArea):
         self.refresh_watch_state()
         self._chat.setEnabled(bool(self.portal))
         self._refresh_avatar()
+
+    def refresh_presence(self, server_now: datetime) -> None:
+        """Update the presence line ("last seen 12 min ago" ages)."""
+        if self._colleague is not None:
+            self._presence.setText(presence_text(self._colleague, server_now))
 
     def chat_url(self, c: Colleague) -> QUrl:
         """The portal's messenger dialog with ``c``."""

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from bx24presence import APP_NAME
 from bx24presence.domain import Colleague
 from bx24presence.qt.avatars import AvatarStore
-from bx24presence.qt.delegate import ColleagueDelegate
+from bx24presence.qt.delegate import AVATAR, ColleagueDelegate
 from bx24presence.qt.details import DetailsPane
 from bx24presence.qt.listview import ColleagueList
 from bx24presence.qt.model import ColleagueModel
@@ -391,8 +391,6 @@ class MainWindow(QMainWindow):
             url = self.delegate.avatar_url(self.proxy.colleague_at(row), dpr)
             if url:
                 urls.append(url)
-        from bx24presence.qt.delegate import AVATAR  # noqa: PLC0415
-
         self.avatars.prefetch(urls, AVATAR, dpr)
 
     # -- slots -------------------------------------------------------------------------------
@@ -451,11 +449,19 @@ class MainWindow(QMainWindow):
 
     def _on_tick_timeout(self) -> None:
         """Keep "12 min ago" texts and the data's age true; move to a new day at midnight."""
-        self.proxy.set_today(self.model.local_now().astimezone().date())
+        today = self.model.local_now().astimezone().date()
+        new_day = today != self.proxy.today
+        self.proxy.set_today(today)
         self.list.viewport().update()
         self._update_status()
-        if self.details.colleague is not None:
+        if self.details.colleague is None:
+            return
+        if new_day:  # vacations and birthdays change at midnight
             self._show_details()
+        else:
+            # Only the presence text ages; rebuilding the pane would take keyboard focus
+            # away from its buttons every 30 seconds.
+            self.details.refresh_presence(self.model.server_now())
 
     def copy_selected(self) -> None:
         """Ctrl+C: the selected colleague's name and first phone number."""

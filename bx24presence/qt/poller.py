@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from bx24presence.api.errors import ApiError, AuthError, Cancelled
+from bx24presence.api.errors import (
+    ApiError,
+    AuthError,
+    Cancelled,
+    NetworkError,
+    ProtocolError,
+    RateLimited,
+)
 from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.memory import release_free_memory
@@ -73,8 +80,6 @@ class PollFailed:
 
 def failure_kind(err: ApiError) -> str:
     """The category of an error, for the GUI."""
-    from bx24presence.api.errors import NetworkError, ProtocolError, RateLimited  # noqa: PLC0415
-
     if isinstance(err, AuthError):
         return "auth"
     if isinstance(err, NetworkError):

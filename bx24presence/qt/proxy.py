@@ -111,6 +111,11 @@ class ColleagueProxy(QAbstractProxyModel):
         return self._filter
 
     @property
+    def today(self) -> date | None:
+        """The local date the quick filters were worked out for."""
+        return self._today
+
+    @property
     def counts(self) -> dict[QuickFilter, int]:
         """How many colleagues each quick filter shows with the current search."""
         return dict(self._counts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
 from bx24presence.domain import Colleague, Presence
 from bx24presence.presence import elapsed, is_birthday, is_on_vacation
@@ -39,8 +39,6 @@ def presence_name(p: Presence) -> str:
 def format_date(d: date, *, with_year: bool = False) -> str:
     """A short date in the UI language ("14 May")."""
     locale = QLocale()
-    from PySide6.QtCore import QDate  # noqa: PLC0415
-
     qd = QDate(d.year, d.month, d.day)
     return locale.toString(qd, "d MMMM yyyy" if with_year else "d MMMM")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from types import MappingProxyType
 from typing import Literal
@@ -75,8 +76,6 @@ class WatchList(QObject):
 
     def to_settings(self, settings: Settings) -> Settings:
         """``settings`` with this list in it."""
-        import dataclasses  # noqa: PLC0415
-
         return dataclasses.replace(
             settings,
             watched=tuple(sorted(self.watched)),
