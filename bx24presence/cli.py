@@ -1,24 +1,33 @@
 """The command line: the window by default, ``--demo``, and ``--once --json/--table`` for scripts.
 
-Exit codes: 0 success; 2 bad usage or a malformed URL; 3 authentication or permission
-failure; 4 the portal could not be reached or kept failing after retries.
+Exit codes: 0 success; 1 an internal error of the command itself; 2 bad usage or a malformed
+URL; 3 authentication or permission failure; 4 the portal could not be reached, kept failing
+after retries, did not answer within ``--timeout``, or sent an answer that makes no sense.
+
+Errors are one line on standard error, never a traceback and never colleagues' data; the
+details go to the log (``--log-level debug``). Every text on the terminal that came from the
+portal is neutralised (:mod:`bx24presence.cliformat`) and the webhook secret is redacted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import codecs
+import getpass
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 from bx24presence import APP_NAME, __version__
-from bx24presence.logconfig import LEVELS, register_secret, setup_logging
+from bx24presence.cliformat import colleague_record, format_json, format_table
+from bx24presence.logconfig import LEVELS, redact_all, register_secret, setup_logging
 from bx24presence.secrets import ENV_WEBHOOK
+from bx24presence.textsafe import for_terminal
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +36,52 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_UNREACHABLE = 4
+EXIT_INTERRUPTED = 130
 DEFAULT_DEMO_USERS = 400
 #: Retries of ``--once``: about 15 s of patience before exit code 4.
 ONCE_RETRY_ATTEMPTS = 5
+#: The whole ``--once`` run, retries included, within this many seconds (``--timeout``).
+DEFAULT_TIMEOUT_S = 120.0
+MAX_TIMEOUT_S = 86400.0
+#: After the deadline, how long the cancelled fetch may take to unwind before it is abandoned.
+CANCEL_GRACE_S = 2.0
+#: ``--portal -`` reads at most this much of the first line of standard input.
+MAX_WEBHOOK_LINE = 4096
+STDIN = "-"
+
+EPILOG = f"""\
+The webhook URL holds a secret. Given as --portal URL, it is visible to every user of this
+computer in the process list while the command runs; use --portal - (the URL is read from
+standard input: piped, or typed without echo) or the environment variable {ENV_WEBHOOK}.
+Without either, the webhook saved by the window (in the system keyring) is used.
+
+Exit codes: 0 success; 1 an internal error of the command itself; 2 bad usage or address;
+3 authentication or permission failure; 4 the portal could not be reached, kept failing
+after retries, did not answer within --timeout, or sent an answer that makes no sense
+(malformed, empty, or one the command could not use). Errors are one line, without
+colleagues' data or the secret; --log-level debug logs the details.
+"""
+
+T = TypeVar("T")
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with exit code 2 and one clear line for usage errors."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # A mistyped option can carry the webhook URL into the message.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_safe_line(message)}\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= MAX_TIMEOUT_S:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_TIMEOUT_S:.0f} seconds")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,18 +89,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog=APP_NAME,
         description="See which of your Bitrix24 colleagues are available right now.",
-        epilog="Exit codes: 0 success, 2 bad usage or address, 3 authentication or permission"
-        " failure, 4 portal unreachable.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help="use the embedded demo portal")
     src.add_argument(
-        "--portal", metavar="URL", help="the webhook URL https://<portal>/rest/<user>/<secret>/"
+        "--portal",
+        metavar="URL",
+        help="the webhook URL https://<portal>/rest/<user>/<secret>/, or - to read it from"
+        " standard input (keeps the secret out of the process list)",
     )
     p.add_argument("--once", action="store_true", help="load once and print, without a window")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="with --once: print a JSON array")
     fmt.add_argument("--table", action="store_true", help="with --once: print a table")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="with --once: give up (exit 4) when the whole run, retries included, takes longer"
+        f" (default {DEFAULT_TIMEOUT_S:.0f})",
+    )
     p.add_argument(
         "--allow-http",
         action="store_true",
@@ -84,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _validate(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if (args.json or args.table) and not args.once:
         p.error("--json and --table need --once")
+    if args.timeout is not None and not args.once:
+        p.error("--timeout needs --once")
     if args.online_window is not None and not 1 <= args.online_window <= 1440:
         p.error("--online-window must be between 1 and 1440 minutes")
     if not 1 <= args.demo_users <= 20000:
@@ -95,8 +151,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _validate(parser, args)
+    if args.portal == STDIN:
+        try:
+            args.portal = read_webhook_from_stdin()
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED
+        except (OSError, EOFError, ValueError) as exc:
+            return _fail(EXIT_USAGE, f"--portal -: could not read standard input ({exc})")
+        if not args.portal:
+            return _fail(
+                EXIT_USAGE,
+                "--portal -: standard input held no webhook URL (pipe it in, or type it"
+                " and press Enter)",
+            )
+    elif args.portal and secret_in(args.portal):
+        warn_secret_in_argv()
     if args.once:
         setup_logging(args.log_level or "warning")
+        _neutralise_console_logging()
         return run_once(args)
     from bx24presence.qt.controller import run_gui  # noqa: PLC0415  (Qt is loaded only for the window)
 
@@ -125,9 +197,100 @@ def _attach_parent_console() -> None:
         pass
 
 
+# -- the secret ----------------------------------------------------------------------------
+
+
+def read_webhook_from_stdin() -> str:
+    """The webhook URL from the first line of standard input, stripped ("" when none).
+
+    On a terminal it is asked for without echo, so it shows neither on the screen nor in
+    the process list.
+    """
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        return ""
+    if stream.isatty():
+        return getpass.getpass("Webhook URL (not shown): ", stream=sys.stderr).strip()
+    return stream.readline(MAX_WEBHOOK_LINE).strip()
+
+
+def secret_in(url: str) -> bool:
+    """Whether a command-line argument holds a webhook secret."""
+    from bx24presence.api.auth import parse_webhook_url  # noqa: PLC0415
+    from bx24presence.api.errors import BadPortalUrl  # noqa: PLC0415
+
+    try:
+        auth = parse_webhook_url(url, allow_http=True)
+    except BadPortalUrl:
+        return False
+    register_secret(auth.secret)
+    return True
+
+
+def warn_secret_in_argv() -> None:
+    """One line on stderr: a secret given as an argument is readable by every local user."""
+    print(
+        f"{APP_NAME}: warning: the webhook secret in --portal is visible to every user of this"
+        f" computer in the process list; use --portal - (read from standard input) or set"
+        f" {ENV_WEBHOOK} instead",
+        file=sys.stderr,
+    )
+
+
+# -- terminal output -------------------------------------------------------------------------
+
+
+def _safe_line(text: str) -> str:
+    """One line for the terminal: secrets redacted, controls and escape sequences defused."""
+    return for_terminal(redact_all(text))
+
+
 def _fail(code: int, message: str) -> int:
-    print(f"{APP_NAME}: error: {message}", file=sys.stderr)
+    print(f"{APP_NAME}: error: {_safe_line(message)}", file=sys.stderr)
     return code
+
+
+class _TerminalFormatter(logging.Formatter):
+    """Wraps the console formatter: each line of a record is neutralised for the terminal
+    (log messages quote the portal's texts: error descriptions, redirect targets)."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self._inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = redact_all(self._inner.format(record))
+        return "\n".join(for_terminal(line) for line in text.split("\n"))
+
+
+def _neutralise_console_logging() -> None:
+    for handler in logging.getLogger().handlers:
+        if (
+            getattr(handler, "_bx24presence", False)
+            and isinstance(handler, logging.StreamHandler)
+            and not isinstance(handler, logging.FileHandler)
+            and not isinstance(handler.formatter, _TerminalFormatter)
+        ):
+            handler.setFormatter(_TerminalFormatter(handler.formatter))
+
+
+def _stdout_is_unicode() -> bool:
+    try:
+        return codecs.lookup(sys.stdout.encoding or "ascii").name.startswith("utf")
+    except LookupError:
+        return False
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head` closed the pipe: not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+# -- --once ----------------------------------------------------------------------------------
 
 
 @contextmanager
@@ -153,138 +316,150 @@ def _webhook_from_env_or_store() -> str | None:
         return None
 
 
-def run_once(args: argparse.Namespace) -> int:
-    """Load once and print; never a traceback for the failures the exit codes name."""
-    from bx24presence.api.auth import parse_webhook_url  # noqa: PLC0415
-    from bx24presence.api.client import Bitrix24Client  # noqa: PLC0415
-    from bx24presence.api.errors import (  # noqa: PLC0415
-        ApiError,
-        AuthError,
-        BadPortalUrl,
-    )
-    from bx24presence.api.throttle import RetryPolicy  # noqa: PLC0415
-    from bx24presence.sync import Refresher  # noqa: PLC0415
+class DeadlineExceeded(Exception):
+    """The whole ``--once`` run took longer than ``--timeout``."""
 
-    window_s = (args.online_window or 15) * 60
-    printer = format_table if args.table else format_json
 
-    def fetch(url: str) -> int:
+def with_deadline(work: Callable[[], T], seconds: float, cancel: Callable[[], None]) -> T:
+    """``work()`` in a worker thread, cancelled with ``cancel()`` after ``seconds``.
+
+    Per-read timeouts do not bound a portal that sends one byte a second, nor retries; this
+    does. After the deadline the work gets :data:`CANCEL_GRACE_S` to unwind, then it is
+    abandoned (a daemon thread) and :class:`DeadlineExceeded` is raised either way.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
         try:
-            auth = parse_webhook_url(url, allow_http=args.allow_http)
-        except BadPortalUrl as exc:
-            return _fail(EXIT_USAGE, str(exc))
-        register_secret(auth.secret)
-        retry = RetryPolicy(attempts=ONCE_RETRY_ATTEMPTS)
-        with Bitrix24Client(auth, allow_http=args.allow_http, retry=retry) as client:
-            try:
-                snapshot = Refresher(client, window_s=window_s).refresh()
-            except AuthError as exc:
-                return _fail(EXIT_AUTH, str(exc))
-            except ApiError as exc:
-                return _fail(EXIT_UNREACHABLE, str(exc))
-        log.info("%d HTTP requests for %d colleagues", snapshot.requests, len(snapshot.colleagues))
-        _write(printer(snapshot))
-        return EXIT_OK
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
 
+    worker = threading.Thread(target=run, name=f"{APP_NAME}-once", daemon=True)
+    worker.start()
+    expired = False
+    try:
+        worker.join(seconds)
+        expired = worker.is_alive()
+    finally:
+        if worker.is_alive():  # the deadline, or Ctrl+C in the caller's thread
+            cancel()
+            worker.join(CANCEL_GRACE_S)
+    if expired:
+        raise DeadlineExceeded
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
+
+
+def _host_of(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or "the portal"
+    except ValueError:
+        return "the portal"
+
+
+def run_once(args: argparse.Namespace) -> int:
+    """Load once and print; never a traceback for the failures the exit codes name.
+
+    Exit 4 covers everything the portal's answers can cause, including exceptions nobody
+    foresaw while fetching and formatting them (their details go to the debug log); exit 1
+    is left for failures of the command itself outside the exchange with the portal.
+    """
     try:
         if args.demo:
             with demo_portal(args.demo_users) as demo_url:
-                return fetch(demo_url)
+                return _fetch_and_print(args, demo_url)
         url: str | None = args.portal or _webhook_from_env_or_store()
         if not url:
             return _fail(
                 EXIT_USAGE,
-                "no portal: pass --portal URL (a webhook URL), --demo, or set " + ENV_WEBHOOK,
+                "no portal: pass --portal URL (a webhook URL), --portal - (read it from"
+                f" standard input), --demo, or set {ENV_WEBHOOK}",
             )
-        return fetch(url)
+        return _fetch_and_print(args, url)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         log.debug("Unexpected error", exc_info=True)
-        from bx24presence.logconfig import redact_all  # noqa: PLC0415
-
-        return _fail(EXIT_FAILURE, f"unexpected error: {redact_all(repr(exc))}")
-
-
-def _write(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `| head` closed the pipe: not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
-def colleague_record(c: Any) -> dict[str, Any]:
-    """The JSON object for one colleague (the ``--once --json`` contract)."""
-    return {
-        "id": c.id,
-        "name": c.name,
-        "presence": c.presence.value,
-        "last_activity": c.last_activity_raw,
-        "absent_until": c.absent_until.isoformat() if c.absent_until else None,
-        "birthday": c.birthday,
-        "work_position": c.work_position,
-        "email": c.email,
-        "phones": c.phones.as_dict(),
-        "departments": list(c.departments),
-        "avatar": c.avatar or c.avatar_hr,
-        "avatar_hr": c.avatar_hr or c.avatar,
-        "color": c.color,
-        "first_name": c.first_name,
-        "last_name": c.last_name,
-        "gender": c.gender,
-    }
-
-
-def format_json(snapshot: Any) -> str:
-    """A JSON array of colleagues sorted by id."""
-    rows = [colleague_record(c) for c in sorted(snapshot.colleagues, key=lambda c: c.id)]
-    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def format_table(snapshot: Any, local_now: Callable[[], datetime] | None = None) -> str:
-    """An aligned table for people: id, name, presence, status, position, phone, email."""
-    from bx24presence.presence import (  # noqa: PLC0415
-        is_birthday,
-        is_on_vacation,
-        server_clock_now,
-        status_text_en,
-        vacation_text_en,
-    )
-
-    now_local = (local_now or (lambda: datetime.now(UTC)))()
-    now = server_clock_now(snapshot.server_time, snapshot.fetched_at, now_local)
-    today = now_local.astimezone().date()
-    header = ("ID", "NAME", "PRESENCE", "STATUS", "POSITION", "PHONE", "EMAIL")
-    rows = []
-    for c in sorted(snapshot.colleagues, key=lambda c: c.id):
-        status = status_text_en(c.presence, c.last_activity, now)
-        if is_on_vacation(c.absent_until, today) and c.absent_until:
-            status += "; " + vacation_text_en(c.absent_until)
-        if is_birthday(c.birthday, today):
-            status += "; birthday today"
-        phones = c.phones.as_dict()
-        rows.append(
-            (
-                str(c.id),
-                _clip(c.name, 40),
-                c.presence.value,
-                _clip(status, 48),
-                _clip(c.work_position or "", 32),
-                next(iter(phones.values()), ""),
-                c.email or "",
-            )
+        return _fail(
+            EXIT_FAILURE,
+            f"internal error ({type(exc).__name__}); run with --log-level debug for details",
         )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-        for r in [header, *rows]
-    ]
-    available = sum(1 for c in snapshot.colleagues if c.presence.is_available)
-    lines.append(f"{len(rows)} colleagues, {available} available")
-    return "\n".join(lines) + "\n"
+
+
+def _fetch_and_print(args: argparse.Namespace, url: str) -> int:
+    from bx24presence.api.auth import parse_webhook_url  # noqa: PLC0415
+    from bx24presence.api.client import Bitrix24Client  # noqa: PLC0415
+    from bx24presence.api.errors import ApiError, AuthError, BadPortalUrl  # noqa: PLC0415
+    from bx24presence.api.throttle import RetryPolicy  # noqa: PLC0415
+    from bx24presence.sync import Refresher  # noqa: PLC0415
+
+    try:
+        auth = parse_webhook_url(url, allow_http=args.allow_http)
+    except BadPortalUrl as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    register_secret(auth.secret)
+    host = _host_of(auth.portal)
+    timeout = args.timeout or DEFAULT_TIMEOUT_S
+    window_s = (args.online_window or 15) * 60
+    retry = RetryPolicy(attempts=ONCE_RETRY_ATTEMPTS)
+    with Bitrix24Client(auth, allow_http=args.allow_http, retry=retry) as client:
+        try:
+            snapshot = with_deadline(
+                lambda: Refresher(client, window_s=window_s).refresh(), timeout, client.cancel
+            )
+            if not snapshot.colleagues:
+                # A portal always lists at least the webhook's own user.
+                return _fail(
+                    EXIT_UNREACHABLE,
+                    f"{host} listed no colleagues at all, not even the webhook's own user;"
+                    " its answer makes no sense",
+                )
+            if args.table:
+                text = format_table(snapshot)
+            else:
+                text = format_json(snapshot, ascii_only=not _stdout_is_unicode())
+        except DeadlineExceeded:
+            return _fail(
+                EXIT_UNREACHABLE,
+                f"{host} did not give a complete answer within {timeout:g} s (--timeout)",
+            )
+        except AuthError as exc:
+            return _fail(EXIT_AUTH, str(exc))
+        except ApiError as exc:
+            return _fail(EXIT_UNREACHABLE, str(exc))
+        except (KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:
+            # The portal's answer is what varies between runs: an exception nobody foresaw
+            # here means an answer the command could not use. The message names only the
+            # exception's type: its text may quote colleagues' data.
+            log.debug("Unusable answer from %s", host, exc_info=True)
+            return _fail(
+                EXIT_UNREACHABLE,
+                f"{host} sent an answer that could not be used ({type(exc).__name__});"
+                " run with --log-level debug for details",
+            )
+    log.info("%d HTTP requests for %d colleagues", snapshot.requests, len(snapshot.colleagues))
+    _write(text)
+    return EXIT_OK
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "EXIT_AUTH",
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_UNREACHABLE",
+    "EXIT_USAGE",
+    "build_parser",
+    "colleague_record",
+    "format_json",
+    "format_table",
+    "main",
+    "main_gui",
+    "read_webhook_from_stdin",
+    "run_once",
+]
