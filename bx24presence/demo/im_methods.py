@@ -1,4 +1,4 @@
-"""The ``im.*`` methods of the demo portal: users, departments and one's own status."""
+"""The ``im.user.*`` methods of the demo portal: users and one's own status."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from bx24presence.demo.calls import CallContext, MethodSpec, Params
 from bx24presence.demo.envelope import MethodResult, RestError
-from bx24presence.demo.phpquery import php_intval, php_values
+from bx24presence.demo.phpquery import php_equals_y, php_intval, php_values
 from bx24presence.demo.userformat import im_user
 
 AVAILABLE_STATUSES = ("online", "dnd", "away", "break")  # CIMStatus::$AVAILABLE_STATUSES
@@ -44,9 +44,8 @@ def parse_ids(value: Any) -> list[int]:
 
 
 def _flag(params: Params, name: str) -> bool:
-    """A ``Y``/``N`` parameter."""
-    value = params.get(name)
-    return value is True or str(value).upper() == "Y"
+    """A ``Y``/``N`` parameter, read as the server does: ``$arParams[name] == 'Y'``."""
+    return php_equals_y(params.get(name))
 
 
 def user_list_get(ctx: CallContext, params: Params) -> MethodResult:
@@ -82,30 +81,6 @@ def user_get(ctx: CallContext, params: Params) -> MethodResult:
     return MethodResult(obj)
 
 
-def department_get(ctx: CallContext, params: Params) -> MethodResult:
-    """``im.department.get``: names and managers by id, under the ``im`` scope (§3.4)."""
-    ids = parse_ids(params.get("ID"))
-    with_user = _flag(params, "USER_DATA")
-    departments = ctx.state.departments
-    rows = []
-    for dept_id in ids:
-        dept = departments.get(dept_id)
-        if dept is None:
-            continue
-        parent = departments.get(dept.parent) if dept.parent is not None else None
-        row: dict[str, Any] = {
-            "id": dept.id,
-            "name": dept.name,
-            "full_name": f"{dept.name} / {parent.name}" if parent else dept.name,
-            "manager_user_id": dept.manager_id,
-        }
-        manager = ctx.state.users.get(dept.manager_id)
-        if with_user and manager is not None:
-            row["manager_user_data"] = im_user(ctx.state, manager, ctx.at)
-        rows.append(row)
-    return MethodResult(rows)
-
-
 def status_get(ctx: CallContext, params: Params) -> MethodResult:
     """``im.user.status.get``: the caller's chosen status, ``false`` if never set (§7)."""
     return MethodResult(ctx.state.status(ctx.caller_id) or False)
@@ -137,7 +112,6 @@ def idle_end(ctx: CallContext, params: Params) -> MethodResult:
 METHODS: Mapping[str, MethodSpec] = {
     "im.user.list.get": MethodSpec(user_list_get, "im"),
     "im.user.get": MethodSpec(user_get, "im"),
-    "im.department.get": MethodSpec(department_get, "im"),
     "im.user.status.get": MethodSpec(status_get, "im"),
     "im.user.status.set": MethodSpec(status_set, "im"),
     "im.user.status.idle.start": MethodSpec(idle_start, "im"),

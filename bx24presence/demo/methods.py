@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bx24presence.demo import im_methods, user_methods
+from bx24presence.demo import department_methods, im_methods, user_methods
 from bx24presence.demo.batch import batch
 from bx24presence.demo.calls import SCOPE_GROUPS, CallContext, Dispatcher, MethodSpec, Params
 from bx24presence.demo.envelope import MethodResult
@@ -65,4 +65,11 @@ GLOBAL_METHODS: Mapping[str, MethodSpec] = {
 
 def build_dispatcher() -> Dispatcher:
     """A dispatcher that knows every method of the demo portal."""
-    return Dispatcher({**GLOBAL_METHODS, **user_methods.METHODS, **im_methods.METHODS})
+    return Dispatcher(
+        {
+            **GLOBAL_METHODS,
+            **user_methods.METHODS,
+            **im_methods.METHODS,
+            **department_methods.METHODS,
+        }
+    )

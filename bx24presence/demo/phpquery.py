@@ -142,6 +142,13 @@ def php_truthy(value: Any) -> bool:
     return bool(value)
 
 
+def php_equals_y(value: Any) -> bool:
+    """PHP 8 ``$value == 'Y'``: the text ``Y`` itself or ``true``; ``"y"``, ``1`` are not."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value == "Y"
+
+
 def upper_keys(params: dict[str, Any]) -> dict[str, Any]:
     """PHP ``array_change_key_case($q, CASE_UPPER)``: the top-level keys only."""
     return {str(k).upper(): v for k, v in params.items()}

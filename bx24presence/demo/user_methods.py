@@ -8,12 +8,16 @@ from typing import Any
 
 from bx24presence.demo.calls import CallContext, MethodSpec, Params
 from bx24presence.demo.envelope import MethodResult
-from bx24presence.demo.phpquery import php_intval, php_values, upper_keys
+from bx24presence.demo.phpquery import php_intval, php_truthy, php_values, upper_keys
 from bx24presence.demo.population import DemoUser
 from bx24presence.demo.userformat import BASIC_FIELDS, BRIEF_FIELDS, user_row
 
 PAGE_SIZE = 50  # IRestService::LIST_LIMIT (reference §3.1).
-_PREFIX = re.compile(r"^(>=|<=|!@|!=|>|<|@|!|=|%)?(.*)$", re.DOTALL)
+# prepareUserFilter's own pattern: up to two non-word characters before the field name.
+_FILTER_KEY = re.compile(r"^(\W{1,2})(.+)$", re.DOTALL | re.ASCII)
+# Fields whose operator the server clears (reference §3.1).
+_NO_OPERATOR = frozenset({"HAS_DEPARTAMENT", "NAME_SEARCH", "FIND"})
+_NEGATIONS = frozenset({"!", "!=", "!@"})
 # Top-level keys that are not filters when FILTER is absent (reference §3.1).
 _NOT_FILTERS = frozenset({"SORT", "ORDER", "SELECT", "START", "IMAGE_RESIZE", "ADMIN_MODE"})
 _SORT_KEYS: Mapping[str, Callable[[DemoUser], Any]] = {
@@ -48,11 +52,20 @@ def _listing(ctx: CallContext, params: Params, extra: Check | None) -> MethodRes
     state = ctx.state
     fields = _selected(params.get("SELECT"), allowed_fields(ctx.scopes))
     raw_filter = params.get("FILTER")
-    if raw_filter is None:
-        conditions = {k: v for k, v in params.upper.items() if k not in _NOT_FILTERS}
+    if isinstance(raw_filter, dict):
+        conditions = upper_keys(raw_filter)
+    elif isinstance(raw_filter, list):
+        conditions = {str(i): v for i, v in enumerate(raw_filter)}  # Keys 0..n: no field.
     else:
-        conditions = upper_keys(raw_filter) if isinstance(raw_filter, dict) else {}
-    online = conditions.pop("IS_ONLINE", None)
+        # FILTER missing or not an array: the top-level keys are the filter (§3.1).
+        conditions = {k: v for k, v in params.upper.items() if k not in _NOT_FILTERS}
+    # IS_ONLINE changes with the clock: applied after the remembered part of the filter.
+    online = [
+        (op, yes_no(value))
+        for op, name, value in (_split(key, value) for key, value in conditions.items())
+        if name == "IS_ONLINE"
+    ]
+    conditions = {k: v for k, v in conditions.items() if _split(k, v)[1] != "IS_ONLINE"}
     sort_field = str(params.get("SORT") or "ID").upper()
     descending = str(params.get("ORDER") or "ASC").upper() == "DESC"
     key = ("user.get", repr(sorted(conditions.items())), sort_field, descending, extra is None)
@@ -67,10 +80,11 @@ def _listing(ctx: CallContext, params: Params, extra: Check | None) -> MethodRes
     matched: list[DemoUser] = compute() if extra is not None else state.memo(key, compute)
     if extra is not None:
         matched = [u for u in matched if extra(u)]
-    if online is not None:
-        wanted = online is True or str(online).upper() == "Y"
+    if online:
         on = set(state.online_ids(ctx.at))
-        matched = [u for u in matched if (u.id in on) == wanted]
+        for op, wanted in online:
+            negate = op in _NEGATIONS
+            matched = [u for u in matched if ((u.id in on) == wanted) != negate]
 
     start = php_intval(params.start) if params.start is not None else 0
     if start == -1:
@@ -104,12 +118,31 @@ def _selected(select: Any, allowed: frozenset[str]) -> frozenset[str]:
     return frozenset(chosen | {"ID"}) if chosen else allowed
 
 
+def yes_no(value: Any) -> bool:
+    """``ACTIVE`` and ``IS_ONLINE`` as ``prepareUserValue`` reads them (reference §3.1).
+
+    ``($value && $value !== 'N') ? 'Y' : 'N'``: every PHP-truthy value except the text
+    ``N`` means ``Y``, so ``true``, ``"True"`` (Python's ``True`` in a query), ``1``,
+    ``"y"``, ``"n"`` and even ``"false"`` do; ``false``, ``null``, ``""``, ``"0"``, ``0``,
+    an empty array and ``"N"`` mean ``N``.
+    """
+    return php_truthy(value) and value != "N"
+
+
+def _split(key: str, value: Any = None) -> tuple[str, str, Any]:
+    """``(operator, field, value)`` of one filter key, as ``prepareUserFilter`` splits it."""
+    match = _FILTER_KEY.match(key)
+    op, name = (match.group(1), match.group(2)) if match else ("", key)
+    if name in _NO_OPERATOR:
+        op = ""
+    return op, name, value
+
+
 def _checks(conditions: Mapping[str, Any]) -> list[Check]:
     """One predicate per understood filter key; unknown keys are ignored, as on portals."""
     checks: list[Check] = []
     for raw_key, value in conditions.items():
-        match = _PREFIX.match(raw_key)
-        op, name = (match.group(1) or "", match.group(2)) if match else ("", raw_key)
+        op, name, _ = _split(raw_key)
         check = _check(op, name, value)
         if check is not None:
             checks.append(check)
@@ -119,9 +152,13 @@ def _checks(conditions: Mapping[str, Any]) -> list[Check]:
 def _check(op: str, name: str, value: Any) -> Check | None:
     """The predicate of one filter key such as ``ACTIVE``, ``>ID`` or ``%NAME``."""
     if name == "ACTIVE":
-        # true, "Y" and "true" mean Y; everything else N; the operator is forced to "=".
-        active = value is True or value in ("Y", "true")
-        return lambda u: u.active == active
+        # Y or N by PHP truthiness; without an operator the server forces "=" (§3.1).
+        active = yes_no(value)
+        negate = op in _NEGATIONS
+        return lambda u: (u.active == active) != negate
+    if name == "HAS_DEPARTAMENT":
+        # Only the text "Y" (a strict comparison) asks for users with a department.
+        return (lambda u: bool(u.departments)) if value == "Y" and isinstance(value, str) else None
     if name == "USER_TYPE":
         types = {str(v) for v in _many(value)}
         return lambda u: u.user_type in types

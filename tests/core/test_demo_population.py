@@ -16,8 +16,16 @@ from bx24presence.demo import names
 from bx24presence.demo.activity import simulate
 from bx24presence.demo.avatars import BLANK_GIF, AvatarCache, render_avatar
 from bx24presence.demo.clock import DemoClock, format_iso
-from bx24presence.demo.phpquery import parse_str, php_array, php_intval, php_truthy
+from bx24presence.demo.department_methods import php_slice
+from bx24presence.demo.phpquery import (
+    parse_str,
+    php_array,
+    php_equals_y,
+    php_intval,
+    php_truthy,
+)
 from bx24presence.demo.population import MAX_USERS, DemoUser, Population, generate
+from bx24presence.demo.user_methods import yes_no
 
 TODAY = date(2026, 3, 2)  # A Monday.
 MSK = timezone(timedelta(hours=3))
@@ -324,6 +332,38 @@ def test_php_intval(value: object, expected: int) -> None:
 )
 def test_php_truthiness(value: object, truthy: bool) -> None:
     assert php_truthy(value) is truthy
+
+
+@pytest.mark.parametrize(
+    ("value", "yes"),
+    [
+        *[(True, True), ("Y", True), ("True", True), ("true", True), ("false", True)],
+        *[("n", True), ("y", True), (1, True), (2.5, True), ("0.0", True), ([0], True)],
+        *[("N", False), (False, False), (None, False), ("", False), ("0", False), (0, False)],
+        *[(0.0, False), ([], False), ({}, False)],
+    ],
+)
+def test_active_filter_yes_no_is_php_truthiness_but_n(value: object, yes: bool) -> None:
+    assert yes_no(value) is yes
+
+
+@pytest.mark.parametrize(
+    ("value", "equal"),
+    [
+        *[("Y", True), (True, True)],
+        *[("y", False), ("YES", False), (1, False), (False, False), (None, False), (["Y"], False)],
+    ],
+)
+def test_php_equals_y_is_loose_comparison_of_php_8(value: object, equal: bool) -> None:
+    assert php_equals_y(value) is equal
+
+
+@pytest.mark.parametrize(
+    ("offset", "length", "expected"),
+    [(0, 3, [0, 1, 2]), (8, 5, [8, 9]), (2, 0, []), (2, -7, [2]), (5, -6, []), (12, 2, [])],
+)
+def test_php_slice(offset: int, length: int, expected: list[int]) -> None:
+    assert php_slice(list(range(10)), offset, length) == expected
 
 
 def test_php_array_shapes() -> None:

@@ -414,6 +414,98 @@ def test_user_get_active_filter_values(
     assert body["total"] + inactive["total"] == call(http, portal, "user.get").json()["total"]
 
 
+# ACTIVE and IS_ONLINE become Y or N by PHP truthiness, except the text "N"
+# (prepareUserValue, reference §3.1): what real clients send for Python's True and False.
+PHP_YES_NO = [
+    *[(True, True), ("Y", True), ("true", True), ("True", True), (1, True), ("1", True)],
+    *[("false", True), ("False", True), ("y", True), ("n", True), ("0.0", True), ([1], True)],
+    *[(False, False), ("N", False), ("", False), ("0", False), (0, False), (None, False)],
+    ([], False),
+]
+
+
+def _first_page(
+    http: requests.Session, portal: DemoPortal, filter_: dict[str, Any]
+) -> tuple[list[int], int | None]:
+    body = call(http, portal, "user.get", {"FILTER": filter_, "SORT": "ID", "ORDER": "ASC"})
+    answer = body.json()
+    assert body.status_code == 200, body.text
+    return [int(r["ID"]) for r in answer["result"]], answer.get("total")
+
+
+@pytest.mark.parametrize(("value", "active"), PHP_YES_NO)
+def test_user_get_active_filter_follows_php_truthiness(
+    portal: DemoPortal, http: requests.Session, value: Any, active: bool
+) -> None:
+    expected = [u.id for u in portal.users.values() if u.is_real and u.active == active]
+    ids, total = _first_page(http, portal, {"ACTIVE": value})
+    assert total == len(expected)
+    assert ids == expected[:50]
+    # "!ACTIVE" keeps its operator: the opposite set.
+    others = [u.id for u in portal.users.values() if u.is_real and u.active != active]
+    assert _first_page(http, portal, {"!ACTIVE": value})[1] == len(others)
+
+
+@pytest.mark.parametrize(("value", "online"), PHP_YES_NO)
+def test_user_get_is_online_filter_follows_php_truthiness(
+    fresh: Factory, http: requests.Session, value: Any, online: bool
+) -> None:
+    portal = fresh(users=80)
+    portal.clock.freeze()
+    on = set(portal.online_ids())
+    expected = [u.id for u in portal.users.values() if u.is_real and (u.id in on) == online]
+    ids, total = _first_page(http, portal, {"IS_ONLINE": value})
+    assert ids == expected[:50]
+    assert total == (len(expected) if expected else None)
+
+
+@pytest.mark.parametrize(
+    ("body", "kwargs"),
+    [
+        (None, {"data": "FILTER[ACTIVE]=True&start=50"}),
+        (None, {"params": {"FILTER[ACTIVE]": "True", "start": "50"}}),
+        ({"FILTER": {"ACTIVE": "True"}, "start": 50}, {}),
+        ({"ACTIVE": "True", "start": 50}, {}),  # Top-level keys without FILTER.
+        ({"FILTER": "ACTIVE", "ACTIVE": "True", "start": 50}, {}),  # FILTER not an array.
+    ],
+)
+def test_user_get_active_true_text_in_every_body_form(
+    portal: DemoPortal, http: requests.Session, body: Any, kwargs: dict[str, Any]
+) -> None:
+    if "data" in kwargs:
+        kwargs["headers"] = {"Content-Type": "application/x-www-form-urlencoded"}
+    active = [u.id for u in portal.users.values() if u.is_real and u.active]
+    answer = call(http, portal, "user.get", body, **kwargs).json()
+    assert answer["total"] == len(active)
+    assert [int(r["ID"]) for r in answer["result"]] == active[50:100]
+
+
+def test_batch_pages_user_get_with_active_true_as_fast_bitrix24_does(
+    portal: DemoPortal, http: requests.Session
+) -> None:
+    active = [u.id for u in portal.users.values() if u.is_real and u.active]
+    cmd = {
+        f"cmd{i:010}": f"user.get?filter[ACTIVE]=True&order[ID]=ASC&start={start}"
+        for i, start in enumerate(range(50, len(active), 50))
+    }
+    result = batch(http, portal, cmd)
+    seen = [int(row["ID"]) for page in result["result"].values() for row in page]
+    assert seen == active[50:]
+    assert set(result["result_total"].values()) == {len(active)}
+
+
+def test_user_get_has_departament_only_for_the_text_y(
+    portal: DemoPortal, http: requests.Session
+) -> None:
+    real = [u.id for u in portal.users.values() if u.is_real]
+    staff = [u.id for u in portal.users.values() if u.is_real and u.departments]
+    assert len(staff) < len(real)
+    assert _first_page(http, portal, {"HAS_DEPARTAMENT": "Y"})[1] == len(staff)
+    assert _first_page(http, portal, {"!HAS_DEPARTAMENT": "Y"})[1] == len(staff)
+    for loose in (True, "y", "N", 1):
+        assert _first_page(http, portal, {"HAS_DEPARTAMENT": loose})[1] == len(real)
+
+
 def test_user_get_filters_by_type_online_and_id(portal: DemoPortal, http: requests.Session) -> None:
     def ids(body: Any, **kwargs: Any) -> list[int]:
         return [int(r["ID"]) for r in ok(call(http, portal, "user.get", body, **kwargs))]
@@ -747,6 +839,173 @@ def test_im_department_get(fresh: Factory, http: requests.Session) -> None:
         assert len(rows) == 2
     with_user = ok(call(http, portal, "im.department.get", {"ID": [1], "USER_DATA": "Y"}))
     assert with_user[0]["manager_user_data"]["id"] == 1
+
+
+def test_im_department_get_in_structure_order_with_full_names(
+    fresh: Factory, http: requests.Session
+) -> None:
+    portal = fresh(users=600)
+    depts = portal.departments
+    deep = next(
+        d for d in depts.values() if d.parent is not None and depts[d.parent].parent is not None
+    )
+    assert deep.parent is not None
+    parent = depts[deep.parent]
+    rows = ok(call(http, portal, "im.department.get", {"ID": [deep.id, parent.id, 1]}))
+    assert [row["id"] for row in rows] == [1, parent.id, deep.id]
+    assert rows[2]["full_name"] == f"{deep.name} / {parent.name} / Head office"
+    for loose in ("y", 1):
+        row = ok(call(http, portal, "im.department.get", {"ID": [1], "USER_DATA": loose}))[0]
+        assert "manager_user_data" not in row
+    row = ok(call(http, portal, "im.department.get", {"ID": [1], "USER_DATA": True}))[0]
+    assert row["manager_user_data"]["id"] == 1
+
+
+def _members(portal: DemoPortal, dept_id: int) -> list[int]:
+    return [u.id for u in portal.users.values() if u.active and dept_id in u.departments]
+
+
+def test_im_department_employees_get(portal: DemoPortal, http: requests.Session) -> None:
+    depts = [d for d in portal.departments.values() if _members(portal, d.id)]
+    first, second = depts[1].id, depts[2].id
+    result = ok(call(http, portal, "im.department.employees.get", {"ID": [second, first, 9999]}))
+    assert result == {str(first): _members(portal, first), str(second): _members(portal, second)}
+    as_text = ok(call(http, portal, "im.department.employees.get", {"ID": f"[{first}]"}))
+    assert as_text == {str(first): _members(portal, first)}
+    with_data = ok(
+        call(http, portal, "im.department.employees.get", {"ID": [first], "USER_DATA": "Y"})
+    )
+    users = with_data[str(first)]
+    assert [user["id"] for user in users] == _members(portal, first)
+    assert list(users[0]) == CURRENT_KEYS
+    assert ok(call(http, portal, "im.department.employees.get", {"ID": [9999]})) == []
+    # Fired members are not staff any more (GetStructure reads ACTIVE = 'Y' only).
+    fired = next(u for u in portal.users.values() if not u.active and u.departments)
+    listed = ok(call(http, portal, "im.department.employees.get", {"ID": [fired.departments[0]]}))
+    assert all(fired.id not in staff for staff in listed.values())
+
+
+@pytest.mark.parametrize("method", ["im.department.employees.get", "im.department.managers.get"])
+@pytest.mark.parametrize("ids", [None, [], [0, -3], "abc", "5", 5, {"a": "x"}])
+def test_im_department_lists_without_ids_are_id_empty(
+    portal: DemoPortal, http: requests.Session, method: str, ids: Any
+) -> None:
+    body = {} if ids is None else {"ID": ids}
+    response = call(http, portal, method, body)
+    assert error_of(response, 400) == "ID_EMPTY"
+    assert response.json()["error_description"] == "Department ID can't be empty"
+
+
+def test_im_department_managers_get(portal: DemoPortal, http: requests.Session) -> None:
+    depts = list(portal.departments.values())
+    ids = [depts[3].id, depts[0].id, 4242]
+    result = ok(call(http, portal, "im.department.managers.get", {"ID": ids}))
+    assert result == {
+        str(depts[0].id): [depts[0].manager_id],
+        str(depts[3].id): [depts[3].manager_id],
+    }
+    with_data = ok(
+        call(http, portal, "im.department.managers.get", {"ID": [depts[3].id], "USER_DATA": "Y"})
+    )
+    assert with_data[str(depts[3].id)][0]["id"] == depts[3].manager_id
+    assert ok(call(http, portal, "im.department.managers.get", {"ID": [4242]})) == []
+
+
+def _expected_colleagues(portal: DemoPortal, uid: int) -> list[int]:
+    """Department::getColleagues, written out independently."""
+    order = _structure(portal)
+    own = set(portal.user(uid).departments)
+    found: dict[int, None] = {}
+    for dept in order:
+        if dept.id in own:
+            found.setdefault(dept.manager_id, None)
+    for dept in order:
+        if dept.id in own:
+            for member in _members(portal, dept.id):
+                found.setdefault(member, None)
+    if any(d.manager_id == uid for d in order):
+        for dept in order:
+            found.setdefault(dept.manager_id, None)
+    found.pop(uid, None)
+    return list(found)
+
+
+def _structure(portal: DemoPortal) -> list[Any]:
+    def walk(parent: int | None) -> list[Any]:
+        kids = [d for d in portal.departments.values() if d.parent == parent]
+        return [x for d in kids for x in (d, *walk(d.id))]
+
+    return walk(None)
+
+
+def test_im_department_colleagues_list_pages(portal: DemoPortal, http: requests.Session) -> None:
+    expected = _expected_colleagues(portal, 1)  # The admin heads the head office.
+    assert len(expected) > 25
+
+    def page(body: dict[str, Any]) -> dict[str, Any]:
+        response = call(http, portal, "im.department.colleagues.list", body)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    first = page({})
+    assert first["result"] == expected[:10]
+    assert first["total"] == len(expected)
+    assert first["next"] == 10
+    assert page({"LIMIT": 500, "OFFSET": 20})["result"] == expected[20:70]
+    assert page({"LIMIT": 5, "OFFSET": 20, "start": 30})["result"] == expected[30:35]
+    assert page({"LIMIT": 5, "OFFSET": 20, "START": 30})["result"] == expected[20:25]
+    last = page({"LIMIT": 50, "start": len(expected) - 3})
+    assert last["result"] == expected[-3:]
+    assert "next" not in last
+    assert last["total"] == len(expected)
+    # array_slice: a length of 0 gives nothing (next stays put), a negative one stops early.
+    empty = page({"LIMIT": 0, "OFFSET": 4})
+    assert (empty["result"], empty["next"], empty["total"]) == ([], 4, len(expected))
+    assert page({"LIMIT": -2, "OFFSET": len(expected) - 5})["result"] == expected[-5:-2]
+    beyond = page({"start": len(expected) + 10})
+    assert (beyond["result"], beyond["total"], "next" in beyond) == ([], len(expected), False)
+    users = page({"USER_DATA": "Y", "LIMIT": 3})["result"]
+    assert [user["id"] for user in users] == expected[:3]
+    assert list(users[0]) == CURRENT_KEYS
+    assert page({"USER_DATA": "y", "LIMIT": 3})["result"] == expected[:3]
+
+
+def test_im_department_colleagues_of_someone_who_heads_nothing(
+    http: requests.Session, fresh: Factory
+) -> None:
+    probe = DemoPortal(users=120, seed=9)
+    heads = {d.manager_id for d in probe.departments.values()}
+    uid = next(u.id for u in probe.users.values() if u.is_colleague and u.id not in heads)
+    portal = fresh(users=120, seed=9, webhook_user_id=uid)
+    result = ok(call(http, portal, "im.department.colleagues.list", {"LIMIT": 50}))
+    expected = _expected_colleagues(portal, uid)
+    assert result == expected[:50]
+    assert uid not in result
+    assert set(result) <= set().union(
+        *(_members(portal, d) for d in portal.user(uid).departments),
+        {portal.departments[d].manager_id for d in portal.user(uid).departments},
+    )
+
+
+@pytest.mark.parametrize("kind", ["extranet", "bot"])
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("im.department.get", {"ID": [1]}),
+        ("im.department.employees.get", {"ID": [1]}),
+        ("im.department.managers.get", {"ID": [1]}),
+        ("im.department.colleagues.list", {}),
+    ],
+)
+def test_im_department_methods_refuse_extranet_users_and_bots(
+    fresh: Factory, http: requests.Session, kind: str, method: str, body: Any
+) -> None:
+    probe = DemoPortal(users=60, seed=4)
+    uid = next(u.id for u in probe.users.values() if u.user_type == kind)
+    portal = fresh(seed=4, webhook_user_id=uid)
+    response = call(http, portal, method, body)
+    assert error_of(response, 403) == "ACCESS_ERROR"
+    assert response.json()["error_description"] == "Only intranet users have access to this method."
 
 
 def test_status_get_set_and_idle(fresh: Factory, http: requests.Session) -> None:
