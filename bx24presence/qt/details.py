@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
@@ -25,8 +26,11 @@ from bx24presence.domain import Colleague
 from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
 from bx24presence.qt.avatars import AvatarStore, paint_initials
 from bx24presence.qt.badges import draw_badge
+from bx24presence.qt.links import LinkKind, checked_url, safe_url
 from bx24presence.qt.texts import format_date, plain_tooltip, presence_text, vacation_text
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
+
+log = logging.getLogger(__name__)
 
 BIG_AVATAR = 96
 PHONE_LABELS = {
@@ -93,9 +97,39 @@ class ElidedButton(QPushButton):
         self._elide()
 
 
+class ElidedText(QLabel):
+    """Plain text elided to fit (full text in the tooltip): a contact that is not a link."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = text
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(60)
+        self.setContentsMargins(4, 2, 4, 2)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._elide()
+
+    @property
+    def full_text(self) -> str:
+        """The whole text."""
+        return self._full
+
+    def _elide(self) -> None:
+        width = max(20, self.width() - 8)
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+
 class DetailsPane(QScrollArea):
     """Shows one colleague; phones open ``tel:`` links and email ``mailto:``, each with a copy
     button; "Open chat in Bitrix24" opens the portal's messenger.
+
+    Every URL goes through :func:`bx24presence.qt.links.checked_url` before ``open_url``: a
+    contact the allow-list refuses is shown as text without a link.
 
     Signals:
         copied(str): something was copied to the clipboard (for a status message).
@@ -260,7 +294,7 @@ class DetailsPane(QScrollArea):
         self._departments_label.setVisible(bool(names))
         self._fill_contacts(c)
         self.refresh_watch_state()
-        self._chat.setEnabled(bool(self.portal))
+        self._chat.setEnabled(self.chat_url(c) is not None)
         self._refresh_avatar()
 
     def refresh_presence(self, server_now: datetime) -> None:
@@ -268,9 +302,18 @@ class DetailsPane(QScrollArea):
         if self._colleague is not None:
             self._presence.setText(presence_text(self._colleague, server_now))
 
-    def chat_url(self, c: Colleague) -> QUrl:
-        """The portal's messenger dialog with ``c``."""
-        return QUrl(f"{self.portal.rstrip('/')}/online/?IM_DIALOG={c.id}")
+    def chat_url(self, c: Colleague) -> str | None:
+        """The portal's messenger dialog with ``c`` (None unless the portal is http/https)."""
+        return safe_url(LinkKind.WEB, f"{self.portal.rstrip('/')}/online/?IM_DIALOG={c.id}")
+
+    def open_link(self, url: str | None) -> bool:
+        """Open ``url`` if the allow-list accepts it; every link of the pane goes through here."""
+        checked = checked_url(url) if url else None
+        qurl = QUrl(checked, QUrl.ParsingMode.StrictMode) if checked else QUrl()
+        if not qurl.isValid():
+            log.warning("Refused to open a link that is not allowed")
+            return False
+        return bool(self._open_url(qurl))
 
     def copy_text(self, text: str) -> None:
         """Put ``text`` on the clipboard."""
@@ -286,23 +329,27 @@ class DetailsPane(QScrollArea):
             self._grid.removeWidget(w)
             w.deleteLater()
         self._rows.clear()
-        entries: list[tuple[str, str, str]] = []
+        entries: list[tuple[str, str, str | None]] = []
         for kind, number in c.phones.as_dict().items():
-            digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-            entries.append((_tr(PHONE_LABELS.get(kind, kind)), number, f"tel:{digits}"))
+            label = _tr(PHONE_LABELS.get(kind, kind))
+            entries.append((label, number, safe_url(LinkKind.PHONE, number)))
         if c.email:
-            entries.append((_tr("Email"), c.email, f"mailto:{c.email}"))
+            entries.append((_tr("Email"), c.email, safe_url(LinkKind.EMAIL, c.email)))
         if c.website:
-            site = c.website if "://" in c.website else f"https://{c.website}"
-            entries.append((_tr("Website"), c.website, site))
+            entries.append((_tr("Website"), c.website, safe_url(LinkKind.WEB, c.website)))
         for row, (label, value, url) in enumerate(entries):
             kind_label = QLabel(label)
             kind_label.setEnabled(False)
-            link = ElidedButton(value)
-            link.setCursor(Qt.CursorShape.PointingHandCursor)
-            link.setToolTip(plain_tooltip(f"{value} ({url})"))
+            link: QWidget
+            if url is None:
+                link = ElidedText(value)
+                link.setToolTip(plain_tooltip(value))
+            else:
+                button = link = ElidedButton(value)
+                button.setCursor(Qt.CursorShape.PointingHandCursor)
+                button.setToolTip(plain_tooltip(f"{value}\n{url}"))
+                button.clicked.connect(lambda _=False, u=url: self.open_link(u))
             link.setAccessibleName(f"{label}: {value}")
-            link.clicked.connect(lambda _=False, u=url: self._open_url(QUrl(u)))
             copy = QToolButton()
             copy.setText(_tr("Copy"))
             copy.setAutoRaise(True)
@@ -374,8 +421,8 @@ class DetailsPane(QScrollArea):
         fill_notify_menu(menu, wl, c.id)
 
     def _on_chat_clicked(self) -> None:
-        if self._colleague is not None and self.portal:
-            self._open_url(self.chat_url(self._colleague))
+        if self._colleague is not None:
+            self.open_link(self.chat_url(self._colleague))
 
     def _on_avatars_avatar_ready(self, url: str) -> None:
         c = self._colleague

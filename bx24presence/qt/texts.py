@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
 from bx24presence.domain import Colleague, Presence
 from bx24presence.presence import elapsed, is_birthday, is_on_vacation
+from bx24presence.textsafe import for_markup, isolate
 
 _CTX = "Status"
 
 
 def plain_tooltip(text: str) -> str:
-    """A tooltip that shows ``text`` literally: Qt guesses whether a tooltip is rich text,
-    so portal text is escaped inside a forced rich-text block."""
-    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+    """A tooltip that shows ``text`` literally: Qt guesses whether a tooltip is rich text
+    (``Qt.mightBeRichText``), so portal text is escaped inside a forced rich-text block, and
+    each line sits in its own bidi isolate: a name holding U+202E cannot reorder the next line."""
+    return "<qt>" + "<br>".join(for_markup(line) for line in text.split("\n")) + "</qt>"
+
+
+def markup_text(text: str) -> str:
+    """Outside text for a place that may read markup (a desktop notification's title or body).
+
+    Escaped (``<``, ``>``, ``&``) and isolated in its own bidi context. Quotes stay as they are:
+    the text never goes into an attribute, and a server that shows the text plain would show
+    ``&#x27;`` literally in every O'Brien.
+    """
+    return for_markup(text).replace("&#x27;", "'").replace("&quot;", '"')
+
+
+def menu_text(text: str) -> str:
+    """Outside text for a menu entry: one line, isolated, ``&`` literal (not a mnemonic).
+
+    A tab would split the entry into a fake shortcut column; newlines would break the row.
+    """
+    one_line = "".join(" " if ch in "\t\r\n\v\f\u2028\u2029" else ch for ch in text)
+    return isolate(one_line).replace("&", "&&")
 
 
 def tr(text: str, n: int = -1) -> str:

@@ -3,6 +3,7 @@ live status, "My status", and availability notifications."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from bx24presence.domain import Colleague, Presence, Snapshot
 from bx24presence.qt.badges import draw_badge
-from bx24presence.qt.texts import presence_text
+from bx24presence.qt.identity import app_icon_pixmap
+from bx24presence.qt.texts import markup_text, menu_text, presence_text
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.watch import Alert, is_available, watched_counts
 
@@ -36,6 +38,11 @@ _STATUS_PRESENCE = {
 MENU_LIMIT = 25
 DEBOUNCE_MS = 600
 
+#: Shows a desktop notification: (title, body, icon, milliseconds). The texts it gets are
+#: markup-safe: notification servers with body markup (org.freedesktop.Notifications) and Qt's
+#: own balloon read them as rich text.
+Notifier = Callable[[str, str, "QIcon | QSystemTrayIcon.MessageIcon", int], None]
+
 
 def tr(text: str) -> str:
     """Translate in the tray's context."""
@@ -49,19 +56,50 @@ def status_title(status: str) -> str:
         "dnd": tr("Do not disturb"),
         "away": tr("Away"),
         "break": tr("On a break"),
-    }.get(status, status)
+    }.get(status) or _plain_word(status)
+
+
+def _plain_word(text: str) -> str:
+    """A status the app does not know, as the portal sent it but only letters, digits, ``-``
+    and ``_`` (it reaches the tray tooltip, which Qt may read as rich text)."""
+    return "".join(ch for ch in text if ch.isalnum() or ch in "-_")[:32]
+
+
+def alert_texts(alert: Alert, now: datetime) -> tuple[str, str]:
+    """The (title, body) of an availability notification, markup-safe.
+
+    Names and positions are escaped and each sits in its own bidi isolate, so a name such as
+    ``<img src=...>`` shows as written, and one holding U+202E (right-to-left override) cannot
+    reorder the words around it. The app's own words are escaped too (a translation may hold ``&``).
+    """
+    if alert.is_summary:
+        names = [markup_text(c.name) for c in alert.colleagues]
+        body = ", ".join(names[:3])
+        if len(names) > 3:
+            body += " " + _escape(tr("and %1 more").replace("%1", str(len(names) - 3)))
+        title = _escape(tr("%1 watched colleagues are available").replace("%1", str(len(names))))
+        return title, body
+    c = alert.colleagues[0]
+    title = _escape(tr("%1 is available")).replace("%1", markup_text(c.name))
+    parts = [_escape(presence_text(c, now))]
+    if c.work_position:
+        parts.append(markup_text(c.work_position))
+    return title, " · ".join(parts)
+
+
+def _escape(app_text: str) -> str:
+    return html.escape(app_text, quote=False)
 
 
 def tray_pixmap(own_status: str | None, count: int, *, stale: bool, size: int = 64) -> QPixmap:
-    """The icon: a large badge for the own status (shape and colour), a count bubble of
-    watched colleagues available, and a warning mark when the data is stale."""
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
+    """The icon: the app icon with a badge for the own status (shape and colour) on its
+    presence dot, a count bubble of watched colleagues available, and a warning mark when
+    the data is stale."""
+    pix = app_icon_pixmap(size)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     presence = _STATUS_PRESENCE.get(own_status or "online", Presence.ONLINE)
-    r = size * 0.36
-    draw_badge(p, presence, QPointF(size * 0.42, size * 0.58), r, QColor("white"))
+    draw_badge(p, presence, QPointF(size * 0.735, size * 0.735), size * 0.22, QColor("white"))
     if count > 0:
         text = str(count) if count < 100 else "99+"
         bubble = QRectF(size * 0.52, 0, size * 0.48, size * 0.42)
@@ -115,6 +153,7 @@ class Tray(QObject):
         watchlist: WatchList,
         *,
         clock: Callable[[], datetime] | None = None,
+        notifier: Notifier | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -125,6 +164,7 @@ class Tray(QObject):
         self.stale_since: datetime | None = None
         self._last_alert: Alert | None = None
         self.icon = QSystemTrayIcon(self)
+        self._notifier: Notifier = notifier or self.icon.showMessage
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild_menu)
         self.icon.setContextMenu(self.menu)
@@ -227,7 +267,7 @@ class Tray(QObject):
         if people:
             now = self.snapshot.server_time if self.snapshot else self._clock()
             for c in people[:MENU_LIMIT]:
-                a = m.addAction(f"{c.name} — {presence_text(c, now)}")
+                a = m.addAction(f"{menu_text(c.name)} — {presence_text(c, now)}")
                 a.setIcon(QIcon(_badge_pixmap(c.presence)))
                 a.triggered.connect(lambda _=False, cid=c.id: self.colleague_requested.emit(cid))
             if len(people) > MENU_LIMIT:
@@ -279,24 +319,16 @@ class Tray(QObject):
         """Show a notification for one colleague, or a summary for several."""
         self._last_alert = alert
         now = self.snapshot.server_time if self.snapshot else self._clock()
-        if alert.is_summary:
-            names = [c.name for c in alert.colleagues]
-            shown = ", ".join(names[:3])
-            if len(names) > 3:
-                shown += " " + tr("and %1 more").replace("%1", str(len(names) - 3))
-            title = tr("%1 watched colleagues are available").replace("%1", str(len(names)))
-            text = shown
-        else:
-            c = alert.colleagues[0]
-            title = tr("%1 is available").replace("%1", c.name)
-            text = " · ".join(p for p in (presence_text(c, now), c.work_position or "") if p)
+        title, text = alert_texts(alert, now)
         icon = QIcon(_badge_pixmap(alert.colleagues[0].presence, 64))
-        self.icon.showMessage(title, text, icon, 10_000)
+        self._notifier(title, text, icon, 10_000)
 
     def notice(self, title: str, text: str) -> None:
-        """A plain informational notification."""
+        """A plain informational notification (``text`` may quote the portal: escaped)."""
         self._last_alert = None
-        self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 8000)
+        self._notifier(
+            _escape(title), markup_text(text), QSystemTrayIcon.MessageIcon.Information, 8000
+        )
 
     # -- slots -------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from bx24presence.qt import i18n
 from bx24presence.qt import poller as poller_module
 from bx24presence.qt.controller import Controller
 from bx24presence.settings import NotifyRule, Settings
+from bx24presence.textsafe import FSI, PDI
 
 CHILD = Path(__file__).with_name("tray_child.py")
 
@@ -105,7 +106,8 @@ def test_tray_icon_is_embedded_with_a_menu_and_sets_status(x_with_tray, make_por
     menu = out["menu"]
     for uid in watched:
         user = portal.user(uid)
-        assert any(t.startswith(f"{user.first_name} {user.last_name} — ") for t in menu), menu
+        entry = f"{FSI}{user.first_name} {user.last_name}{PDI} — "  # names are bidi-isolated
+        assert any(t.startswith(entry) for t in menu), menu
     assert "My status" in menu and "Refresh now" in menu and "Quit" in menu
     assert " of 3 available · updated " in out["tooltip"]
     # Only the last of two quick choices reached the portal, and the icon followed.
