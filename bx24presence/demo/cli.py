@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ssl
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -66,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--burst", type=_positive(int), default=50, help="rate limit: burst")
     parser.add_argument("--rate", type=_positive(float), default=2.0, help="requests per second")
     parser.add_argument("--log", action="store_true", help="print every request")
+    parser.add_argument("--cert", metavar="PEM", help="serve HTTPS with this certificate")
+    parser.add_argument("--key", metavar="PEM", help="the certificate's private key")
     return parser
 
 
@@ -85,6 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
     rate_limit = None if args.no_rate_limit else RateLimit(int(args.burst), float(args.rate))
+    tls = None
+    if args.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            tls.load_cert_chain(args.cert, args.key)
+        except (OSError, ssl.SSLError) as error:
+            print(f"bx24presence-demo-portal: cannot load {args.cert}: {error}", file=sys.stderr)
+            return 2
     portal = DemoPortal(
         users=args.users,
         seed=args.seed,
@@ -93,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         rate_limit=rate_limit,
         on_request=_print_record if args.log else None,
+        tls=tls,
     )
     try:
         portal.start()

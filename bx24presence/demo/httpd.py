@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -56,10 +57,18 @@ class HttpServer:
     thread and no socket outlives the server.
     """
 
-    def __init__(self, host: str, port: int, handle: Handle) -> None:
-        """Bind at once (port 0 picks a free port); serve after :meth:`start`."""
+    def __init__(
+        self, host: str, port: int, handle: Handle, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """Bind at once (port 0 picks a free port); serve after :meth:`start`.
+
+        With ``tls`` (a server-side context holding the certificate) every connection is
+        HTTPS; the handshake runs in the connection's own thread, so a client that never
+        completes it holds up nobody else.
+        """
         self._server = _Server((host, port), _Handler)
         self._server.handle = handle
+        self._server.tls = tls
         self._thread: threading.Thread | None = None
 
     @property
@@ -98,9 +107,18 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
         self.handle: Handle = lambda request: None
+        self.tls: ssl.SSLContext | None = None
         self.stopping = False
         self._connections: set[socket.socket] = set()
         self._idle = threading.Condition()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        if self.tls is not None:
+            connection = self.tls.wrap_socket(
+                connection, server_side=True, do_handshake_on_connect=False
+            )
+        return connection, address
 
     def track(self, connection: socket.socket) -> None:
         with self._idle:
@@ -124,8 +142,9 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
-        if self.stopping or isinstance(error, (ConnectionError, TimeoutError)):
-            return  # A client that went away is not the portal's problem.
+        if self.stopping or isinstance(error, (ConnectionError, TimeoutError, ssl.SSLError)):
+            # A client that went away, or refused the certificate, is not the portal's problem.
+            return
         super().handle_error(request, client_address)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import ssl
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -50,10 +51,13 @@ class DemoPortal:
         webhook_user_id: int = 1,
         secret: str | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         """Generate the population; nothing listens until :meth:`start`.
 
-        ``on_request`` is called (from a server thread) with every logged request.
+        ``on_request`` is called (from a server thread) with every logged request. With
+        ``tls``, a server-side context with a certificate loaded, the portal speaks HTTPS
+        and its URLs start with ``https://`` (for clients that refuse plain http).
         """
         if era not in ERAS:
             raise ValueError(f"era must be one of {ERAS}, not {era!r}")
@@ -74,6 +78,7 @@ class DemoPortal:
             faults=self.faults,
             tokens=self._tokens,
             on_request=on_request,
+            tls=tls,
         )
 
     # Life cycle --------------------------------------------------------------------------
@@ -107,7 +112,7 @@ class DemoPortal:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT`` (the new host after :meth:`move_to_host`)."""
+        """``http://127.0.0.1:PORT`` (``https://`` with TLS; the new host after a move)."""
         return self._server.base_url
 
     @property

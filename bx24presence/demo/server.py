@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import ssl
 import threading
 import time
 import traceback
@@ -107,8 +108,9 @@ class PortalServer:
         faults: FaultInjector,
         tokens: TokenStore,
         on_request: Callable[[RequestRecord], None] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        """Prepare; :meth:`start` binds the socket and begins serving."""
+        """Prepare; :meth:`start` binds the socket and begins serving (HTTPS with ``tls``)."""
         self.state = state
         self.faults = faults
         self.tokens = tokens
@@ -125,6 +127,7 @@ class PortalServer:
         self._bind = (host, port)
         self._host = host
         self._old_hosts: set[str] = set()
+        self._tls = tls
 
     # Public state ------------------------------------------------------------------------
 
@@ -142,8 +145,9 @@ class PortalServer:
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` of the current host."""
-        return f"http://{self._host}:{self.port}"
+        """``http://host:port`` (``https://`` with TLS) of the current host."""
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{self._host}:{self.port}"
 
     @property
     def log(self) -> list[RequestRecord]:
@@ -168,7 +172,7 @@ class PortalServer:
         """Bind (port 0 picks a free port) and serve in the background."""
         if self._http is not None:
             raise RuntimeError("the demo portal is already started")
-        self._http = HttpServer(*self._bind, self._handle)
+        self._http = HttpServer(*self._bind, self._handle, self._tls)
         self.state.base_url = self.base_url
         self._http.start()
 
