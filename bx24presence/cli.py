@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--log-level", choices=LEVELS, help="logging detail (default warning)")
     p.add_argument("--reset-settings", action="store_true", help="start over with default settings")
+    p.add_argument(
+        "--self-test", action="store_true", help="check this installation offscreen, then exit"
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -151,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _validate(parser, args)
+    if args.self_test:
+        from bx24presence.selftest import run as self_test  # noqa: PLC0415
+
+        return self_test()
     if args.portal == STDIN:
         try:
             args.portal = read_webhook_from_stdin()

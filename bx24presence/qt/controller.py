@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, QUrl, qVersion
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from bx24presence import APP_NAME, __version__, autostart, paths
@@ -21,6 +21,7 @@ from bx24presence.logconfig import setup_logging
 from bx24presence.qt import i18n
 from bx24presence.qt.app import Application, PortalChoice, choose_portal, start_demo
 from bx24presence.qt.errors import install_excepthook, install_qt_message_handler
+from bx24presence.qt.identity import set_identity
 from bx24presence.qt.poller import PollFailed, SnapshotReady
 from bx24presence.qt.settings_dialog import SettingsDialog
 from bx24presence.qt.single import SingleInstance
@@ -410,10 +411,7 @@ def run_gui(args: argparse.Namespace) -> int:
     log.info("%s %s starting", APP_NAME, __version__)
     existing = QApplication.instance()
     qapp = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    qapp.setApplicationName(APP_NAME)
-    qapp.setApplicationVersion(__version__)
-    qapp.setDesktopFileName(APP_NAME)
-    qapp.setWindowIcon(QIcon.fromTheme(APP_NAME))
+    set_identity(qapp)
     install_qt_message_handler()
     install_excepthook()
     single = SingleInstance()
