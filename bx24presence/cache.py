@@ -1,13 +1,25 @@
-"""The last snapshot on disk, so the app opens instantly (and offline) with what it knew."""
+"""The last snapshot on disk, so the app opens instantly (and offline) with what it knew.
+
+The file is JSON Lines: a header, then one colleague a line. It holds what the portal sent,
+so it is read as hostile: any file content must load or be set aside, never crash the app.
+
+* A file that is not UTF-8, too big, not JSON, or whose header is not a valid header of this
+  format is **set aside** (renamed ``<name>.corrupt-<YYYYmmdd-HHMMSS>``, as a corrupt
+  settings file is) and the app starts without it.
+* A **bad row** (truncated, not JSON, nested too deep, no valid id or name) is skipped and the
+  rest is used: the cache is a preview that the next refresh replaces whole. A field of a
+  wrong type in an otherwise good row takes its default.
+* Writing repairs text that cannot be encoded (a lone surrogate in a name) and is atomic;
+  an empty snapshot is never written over a cache.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
-import tempfile
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import date, datetime
@@ -15,23 +27,54 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bx24presence.domain import Colleague, Phones, Presence, Snapshot
+from bx24presence import paths
+from bx24presence.domain import PHONE_KINDS, Colleague, Phones, Presence, Snapshot
+from bx24presence.textsafe import repair, repair_deep
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
 #: Rows sent ahead of the rest at start-up: more than any screen shows.
 FIRST_ROWS = 150
+#: A cache bigger than this is not one this app wrote (10,000 colleagues take about 10 MB).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: A colleague row longer than this is skipped unread (a real one is about 1 KB).
+MAX_ROW_CHARS = 256 * 1024
+#: Corrupt caches kept aside per portal; older ones are deleted.
+KEEP_CORRUPT = 3
 _DATETIME_FIELDS = ("last_activity", "idle", "mobile_last", "desktop_last")
+_TEXT_FIELDS = ("first_name", "last_name", "gender")
+_OPTIONAL_TEXT_FIELDS = (
+    "work_position",
+    "color",
+    "avatar",
+    "avatar_hr",
+    "birthday",
+    "email",
+    "website",
+    "last_activity_raw",
+    "status",
+)
+# A JSON escape of a UTF-16 surrogate: only then can a parsed string hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_PRESENCES = {p.value: p for p in Presence}
+_OFFLINE = Presence.OFFLINE
+
+
+class CorruptCache(ValueError):
+    """The cache file cannot be used at all (its header or encoding is wrong)."""
 
 
 def snapshot_path(cache_dir: Path, portal: str) -> Path:
     """Where the snapshot of ``portal`` (a base URL without secret) is kept."""
-    digest = hashlib.sha256(portal.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(repair(portal).encode()).hexdigest()[:16]
     return cache_dir / "snapshots" / f"{digest}.json"
 
 
 _FIELDS = tuple(f.name for f in fields(Colleague))
+
+
+# --- writing -----------------------------------------------------------------------------------
 
 
 def _colleague_to_json(c: Colleague) -> dict[str, Any]:
@@ -45,17 +88,6 @@ def _colleague_to_json(c: Colleague) -> dict[str, Any]:
         d[f] = value.isoformat() if value else None
     d["absent_until"] = c.absent_until.isoformat() if c.absent_until else None
     return d
-
-
-def _colleague_from_json(d: dict[str, Any]) -> Colleague:
-    d = dict(d)
-    d["presence"] = Presence(d["presence"])
-    d["phones"] = Phones(**d.get("phones") or {})
-    d["departments"] = tuple(int(x) for x in d.get("departments") or ())
-    for f in _DATETIME_FIELDS:
-        d[f] = datetime.fromisoformat(d[f]) if d.get(f) else None
-    d["absent_until"] = date.fromisoformat(d["absent_until"]) if d.get("absent_until") else None
-    return Colleague(**d)
 
 
 def _dump_lines(snapshot: Snapshot, order: Sequence[int] = ()) -> Iterator[str]:
@@ -76,64 +108,261 @@ def _dump_lines(snapshot: Snapshot, order: Sequence[int] = ()) -> Iterator[str]:
     colleagues: Iterable[Colleague] = snapshot.colleagues
     if order and len(order) == len(snapshot.colleagues):
         by_id = snapshot.by_id()
-        colleagues = (by_id[i] for i in order)
+        if all(i in by_id for i in order):
+            colleagues = (by_id[i] for i in order)
     for c in colleagues:
         yield json.dumps(_colleague_to_json(c), ensure_ascii=False, separators=(",", ":"))
 
 
 def dumps_snapshot(snapshot: Snapshot, order: Sequence[int] = ()) -> str:
     """A snapshot as JSON Lines: a header, then one colleague a line, in ``order`` (the
-    display order, so the first lines are the rows at the top of the list).
+    display order, so the first lines are the rows at the top of the list). Text that cannot
+    be encoded as UTF-8 (lone surrogates) is repaired.
 
     One small ``json.dumps`` per colleague rather than one for everything: each call holds
     the interpreter lock briefly, so the GUI thread stays responsive while the poller
     thread writes 10,000 colleagues.
     """
-    return "\n".join(_dump_lines(snapshot, order)) + "\n"
+    return "".join(repair(line) + "\n" for line in _dump_lines(snapshot, order))
+
+
+def _encode_lines(snapshot: Snapshot, order: Sequence[int]) -> bytes:
+    chunks = []
+    for line in _dump_lines(snapshot, order):
+        try:
+            chunks.append(line.encode("utf-8"))
+        except UnicodeEncodeError:
+            chunks.append(repair(line).encode("utf-8"))
+        chunks.append(b"\n")
+    return b"".join(chunks)
+
+
+def save_snapshot(snapshot: Snapshot, path: Path, order: Sequence[int] = ()) -> bool:
+    """Write atomically (a private file, flushed to disk, then renamed over the old one).
+
+    Never raises: the cache is a convenience, and a failure to write it is logged. An empty
+    snapshot is not written (a portal always lists at least the webhook's own user, so it
+    would be a malformed answer, and would wipe what the app can open with).
+
+    Returns:
+        True when the file was written.
+    """
+    if not snapshot.colleagues:
+        log.warning("Not saving an empty snapshot over the cache")
+        return False
+    try:
+        data = _encode_lines(snapshot, order)
+        paths.ensure_dir(path.parent)
+        paths.write_atomic(path, data)
+    except OSError as exc:
+        log.warning("Could not save the snapshot cache: %s", exc.strerror or exc)
+        return False
+    except Exception:
+        log.exception("Could not save the snapshot cache")
+        return False
+    return True
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _aware(value: Any) -> datetime | None:
+    """An aware datetime from ISO text, else None (a naive one cannot be compared)."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else None
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) > 32:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _loads(line: str) -> Any:
+    value = json.loads(line)
+    if _SURROGATE_ESCAPE.search(line):
+        value = repair_deep(value)
+    return value
 
 
 def _header(line: str) -> dict[str, Any]:
-    head = json.loads(line)
-    if not isinstance(head, dict) or head.get("format") != FORMAT_VERSION:
-        raise ValueError("not a snapshot of this format")
-    return head
+    """The header's values, checked; raises CorruptCache when it is not a valid header."""
+    try:
+        head = _loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise CorruptCache(f"the header is not JSON ({type(exc).__name__})") from None
+    if not isinstance(head, dict):
+        raise CorruptCache("the header is not an object")
+    if head.get("format") != FORMAT_VERSION or isinstance(head.get("format"), bool):
+        raise CorruptCache("not a snapshot of this format")
+    server_time = _aware(head.get("server_time"))
+    fetched_at = _aware(head.get("fetched_at"))
+    if server_time is None or fetched_at is None:
+        raise CorruptCache("the header's times are missing or invalid")
+    window = head.get("online_window_s")
+    generation = head.get("generation")
+    departments: dict[int, str] = {}
+    raw_departments = head.get("departments")
+    if isinstance(raw_departments, dict):
+        for key, name in raw_departments.items():
+            if isinstance(name, str) and isinstance(key, str) and key.isascii() and key.isdigit():
+                departments[int(key)] = name
+    portal = head.get("portal")
+    own = head.get("own_status")
+    return {
+        "portal": portal if isinstance(portal, str) else "",
+        "server_time": server_time,
+        "fetched_at": fetched_at,
+        "online_window_s": window if type(window) is int and 0 < window <= 10**7 else 900,
+        "generation": generation if type(generation) is int and generation >= 0 else 0,
+        "own_status": own if isinstance(own, str) else None,
+        "departments": MappingProxyType(departments),
+    }
+
+
+def _colleague(d: Any) -> Colleague | None:
+    """A colleague from a parsed row, or None when the row has no valid id and name. Fields
+    of a wrong type take their defaults."""
+    if not isinstance(d, dict):
+        return None
+    cid = d.get("id")
+    name = d.get("name")
+    if type(cid) is not int or not 0 < cid <= 2**53 or not isinstance(name, str):
+        return None
+    kw: dict[str, Any] = {
+        f: v if isinstance(v := d.get(f), str) else None for f in _OPTIONAL_TEXT_FIELDS
+    }
+    for f in _TEXT_FIELDS:
+        if isinstance(v := d.get(f), str):
+            kw[f] = v
+    presence = d.get("presence")
+    kw["presence"] = _PRESENCES.get(presence, _OFFLINE) if isinstance(presence, str) else _OFFLINE
+    phones = d.get("phones")
+    if isinstance(phones, dict) and phones:
+        kw["phones"] = Phones(
+            *(v if isinstance(v := phones.get(k), str) else None for k in PHONE_KINDS)
+        )
+    departments = d.get("departments")
+    if isinstance(departments, list) and departments:
+        kw["departments"] = tuple(x for x in departments if type(x) is int)
+    for f in _DATETIME_FIELDS:
+        if (v := d.get(f)) is not None:
+            kw[f] = _aware(v)
+    if (v := d.get("absent_until")) is not None:
+        kw["absent_until"] = _date(v)
+    return Colleague(id=cid, name=name, **kw)
+
+
+def _parse_row(line: str) -> Colleague | None:
+    if len(line) > MAX_ROW_CHARS:
+        return None
+    try:
+        return _colleague(_loads(line))
+    except (ValueError, RecursionError, TypeError):
+        return None
 
 
 def _build(head: dict[str, Any], colleagues: list[Colleague]) -> Snapshot:
-    try:
-        return Snapshot(
-            colleagues=tuple(sorted(colleagues, key=lambda c: c.id)),
-            server_time=datetime.fromisoformat(head["server_time"]),
-            fetched_at=datetime.fromisoformat(head["fetched_at"]),
-            online_window_s=int(head.get("online_window_s", 900)),
-            departments=MappingProxyType(
-                {int(k): str(v) for k, v in (head.get("departments") or {}).items()}
-            ),
-            portal=str(head.get("portal", "")),
-            generation=int(head.get("generation", 0)),
-            own_status=head.get("own_status") if isinstance(head.get("own_status"), str) else None,
-        )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"malformed snapshot: {exc}") from None
+    unique = {c.id: c for c in reversed(colleagues)}  # the first row of an id wins
+    return Snapshot(
+        colleagues=tuple(sorted(unique.values(), key=lambda c: c.id)),
+        server_time=head["server_time"],
+        fetched_at=head["fetched_at"],
+        online_window_s=head["online_window_s"],
+        departments=head["departments"],
+        portal=head["portal"],
+        generation=head["generation"],
+        own_status=head["own_status"],
+    )
 
 
-def _parse_line(line: str) -> Colleague:
-    try:
-        return _colleague_from_json(json.loads(line))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"malformed colleague: {exc}") from None
+def _parse_rows(lines: Iterable[str], into: list[Colleague]) -> int:
+    """Append the good rows to ``into``; the number of bad rows skipped."""
+    bad = 0
+    for line in lines:
+        c = _parse_row(line)
+        if c is None:
+            bad += 1
+        else:
+            into.append(c)
+    return bad
 
 
 def loads_snapshot(text: str) -> Snapshot:
-    """A snapshot from :func:`dumps_snapshot` text; raises ValueError when it is not one."""
-    lines = [line for line in text.splitlines() if line]
+    """A snapshot from :func:`dumps_snapshot` text (bad rows skipped); raises
+    :class:`CorruptCache` (a ValueError) when the text is not a snapshot at all."""
+    lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
-        raise ValueError("empty snapshot")
+        raise CorruptCache("empty snapshot")
     head = _header(lines[0])
-    colleagues = [_parse_line(line) for line in lines[1:]]
-    if len(colleagues) != int(head.get("count", len(colleagues))):
-        raise ValueError("truncated snapshot")
+    colleagues: list[Colleague] = []
+    _parse_rows(lines[1:], colleagues)
     return _build(head, colleagues)
+
+
+def set_aside(path: Path, why: str) -> Path | None:
+    """Move an unusable cache out of the way (``<name>.corrupt-<stamp>``), keeping the few
+    newest; the app then starts without it. Returns where it went, or None."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = path.with_name(f"{path.name}.corrupt-{stamp}")
+    backup = base
+    counter = 1
+    while backup.exists() or backup.is_symlink():
+        backup = base.with_name(f"{base.name}-{counter}")
+        counter += 1
+    try:
+        os.replace(path, backup)
+    except OSError as exc:
+        log.warning(
+            "Ignoring an unusable snapshot cache (%s); could not move it aside: %s", why, exc
+        )
+        return None
+    log.warning("Set aside an unusable snapshot cache (%s) as %s", why, backup.name)
+    try:
+        old = sorted(path.parent.glob(f"{path.name}.corrupt-*"), key=lambda p: p.name)
+        for extra in old[:-KEEP_CORRUPT]:
+            extra.unlink()
+    except OSError:
+        log.debug("Could not prune old corrupt caches", exc_info=True)
+    return backup
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text; None when there is none. Raises CorruptCache when it is unusable."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("Could not read the snapshot cache: %s", exc.strerror or exc)
+        return None
+    if path.is_dir():
+        raise CorruptCache("a directory stands where the cache file should be")
+    if size > MAX_FILE_BYTES:
+        raise CorruptCache(f"it is too big ({size} bytes)")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("Could not read the snapshot cache: %s", exc.strerror or exc)
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CorruptCache("it is not UTF-8 text") from None
 
 
 def iter_snapshot(
@@ -141,61 +370,41 @@ def iter_snapshot(
 ) -> Iterator[tuple[Snapshot, bool]]:
     """The cached snapshot in two steps: its first ``first`` rows (the top of the list, as it
     was saved in display order) flagged partial, then the whole. Nothing when the file is
-    missing, corrupt or of another portal; a corrupt file is logged and left alone."""
+    missing, of another portal, or unusable (then it is set aside); bad rows are skipped."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        log.warning("Could not read the snapshot cache: %s", exc)
-        return
-    try:
-        lines = [line for line in text.splitlines() if line]
-        if not lines:
-            raise ValueError("empty snapshot")
-        head = _header(lines[0])
-        if portal is not None and head.get("portal") != portal:
+        text = _read_text(path)
+        if text is None:
             return
-        count = int(head.get("count", len(lines) - 1))
-        if count != len(lines) - 1:
-            raise ValueError("truncated snapshot")
-        colleagues = [_parse_line(line) for line in lines[1 : first + 1]]
-        partial = _build(head, colleagues) if count > first else None
-    except ValueError as exc:
-        log.warning("Ignoring a corrupt snapshot cache (%s)", exc)
+        # split("\n"), not splitlines(): a name may hold U+2028 or U+0085, written raw.
+        lines = [line for line in text.split("\n") if line.strip()]
+        del text
+        if not lines:
+            raise CorruptCache("it is empty")
+        head = _header(lines[0])
+    except CorruptCache as exc:
+        set_aside(path, str(exc))
         return
-    if partial is not None:
-        yield partial, True
-    try:
-        colleagues.extend(_parse_line(line) for line in lines[first + 1 :])
-        whole = _build(head, colleagues)
-    except ValueError as exc:
-        log.warning("Ignoring a corrupt snapshot cache (%s)", exc)
+    if portal is not None and head["portal"] != portal:
         return
-    yield whole, False
-
-
-def save_snapshot(snapshot: Snapshot, path: Path, order: Sequence[int] = ()) -> None:
-    """Write atomically; failures are logged, never raised (the cache is a convenience)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".snapshot-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(dumps_snapshot(snapshot, order))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError as exc:
-        log.warning("Could not save the snapshot cache: %s", exc)
+    colleagues: list[Colleague] = []
+    bad = _parse_rows(lines[1 : first + 1], colleagues)
+    rows = len(lines) - 1
+    if rows > first:
+        if colleagues:
+            yield _build(head, colleagues), True
+        bad += _parse_rows(lines[first + 1 :], colleagues)
+    if bad:
+        log.warning("Skipped %d unreadable rows of %d in the snapshot cache", bad, rows)
+    if rows and not colleagues:
+        set_aside(path, "none of its rows could be read")
+        return
+    if not colleagues:
+        return
+    yield _build(head, colleagues), False
 
 
 def load_snapshot(path: Path, portal: str | None = None) -> Snapshot | None:
-    """The cached snapshot, or None when missing, unreadable, corrupt or of another portal."""
+    """The cached snapshot, or None when missing, unusable or of another portal."""
     whole = None
     for snap, _partial in iter_snapshot(path, portal):
         whole = snap
