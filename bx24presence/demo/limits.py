@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 FAULT_KINDS = frozenset(
@@ -16,6 +17,8 @@ FAULT_KINDS = frozenset(
         "429",
         "drop",
         "hang",
+        "slow",
+        "truncated",
         "access-denied",
         "insufficient-scope",
         "not-json",
@@ -74,7 +77,8 @@ class FaultInjector:
     """Failures a test or a demo orders for the next REST requests.
 
     ``latency`` delays every REST request. :meth:`fail` queues ``count`` failures of one
-    kind for the next requests (of ``method`` only, when given), in order:
+    kind for the next requests (of ``method`` only, when given), in order; :meth:`every`
+    fails every n-th request for as long as it runs, taking kinds in turn. The kinds:
 
     - ``"500"``: 500 ``INTERNAL_SERVER_ERROR`` as JSON;
     - ``"502-html"``, ``"503-html"``: an HTML page from a proxy (reference, edge cases);
@@ -82,6 +86,9 @@ class FaultInjector:
     - ``"429"``: 429 ``OPERATION_TIME_LIMIT``;
     - ``"drop"``: the connection closes without any answer;
     - ``"hang"``: the answer comes after ``hang_s`` seconds (or never, if the portal stops);
+    - ``"slow"``: the same, after ``slow_s`` seconds: a slow server rather than a stuck one;
+    - ``"truncated"``: the real answer, cut off in the middle of its JSON (a 200 whose
+      ``Content-Length`` matches the shortened body, as from a proxy that gave up);
     - ``"access-denied"``: 401 ``ACCESS_DENIED``, a plan without REST;
     - ``"insufficient-scope"``: 401 ``insufficient_scope``;
     - ``"not-json"``: 200 with an HTML body.
@@ -92,7 +99,12 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._queue: deque[_Pending] = deque()
         self._latency = 0.0
+        self._every = 0
+        self._cycle: tuple[str, ...] = ()
+        self._seen = 0
+        self._turn = 0
         self.hang_s = 30.0
+        self.slow_s = 3.0
 
     @property
     def latency(self) -> float:
@@ -113,11 +125,29 @@ class FaultInjector:
         with self._lock:
             self._queue.extend(_Pending(kind, wanted) for _ in range(count))
 
+    def every(self, n: int, kinds: Iterable[str]) -> None:
+        """Fail every ``n``-th REST request from now on, with ``kinds`` in turn (0 stops it)."""
+        cycle = tuple(kinds)
+        unknown = sorted(set(cycle) - FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {unknown}; known: {sorted(FAULT_KINDS)}")
+        if n < 0 or (n and not cycle):
+            raise ValueError("every() needs n >= 0 and at least one kind")
+        with self._lock:
+            self._every, self._cycle, self._seen, self._turn = n, cycle, 0, 0
+
+    @property
+    def injected(self) -> int:
+        """How many failures :meth:`every` has injected so far."""
+        with self._lock:
+            return self._turn
+
     def clear(self) -> None:
-        """Forget queued failures and the latency."""
+        """Forget queued failures, the schedule of :meth:`every` and the latency."""
         with self._lock:
             self._queue.clear()
             self._latency = 0.0
+            self._every, self._cycle, self._seen, self._turn = 0, (), 0, 0
 
     @property
     def pending(self) -> int:
@@ -126,10 +156,17 @@ class FaultInjector:
             return len(self._queue)
 
     def take(self, method: str) -> str | None:
-        """The kind of the first queued failure that matches ``method``, removing it."""
+        """The failure for this request: the first queued one that matches ``method`` (removed),
+        else the scheduled one when this is an n-th request, else ``None``."""
         with self._lock:
             for item in self._queue:
                 if item.method is None or item.method == method:
                     self._queue.remove(item)
                     return item.kind
+            if self._every:
+                self._seen += 1
+                if self._seen % self._every == 0:
+                    kind = self._cycle[self._turn % len(self._cycle)]
+                    self._turn += 1
+                    return kind
         return None

@@ -10,7 +10,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -243,6 +243,8 @@ class PortalServer:
             return None, method
         if fault == "hang" and self._stopping.wait(self.faults.hang_s):
             return None, method
+        if fault == "slow" and self._stopping.wait(self.faults.slow_s):
+            return None, method
         if fault in _FAULTS:
             return _FAULTS[fault], method
         latency = self.faults.latency
@@ -257,9 +259,12 @@ class PortalServer:
                 caller, kind = self._webhook_user(parts[0], parts[1]), "webhook"
             else:
                 caller, kind = self._oauth_user(request, params), "oauth"
-            return self._call(method, params, caller, kind), method
+            response = self._call(method, params, caller, kind)
         except RestError as error:
-            return error_response(error), method
+            response = error_response(error)
+        if fault == "truncated":
+            response = replace(response, body=response.body[: len(response.body) // 2])
+        return response, method
 
     def _call(self, method: str, params: dict[str, Any], caller: int, kind: str) -> Response:
         state = self.state

@@ -449,3 +449,46 @@ def test_clock_advance_set_freeze_resume() -> None:
     assert not clock.frozen
     assert clock.timestamp() >= datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
     assert format_iso(0, UTC) == "1970-01-01T00:00:00+00:00"
+
+
+class _FakeTime:
+    """Stands in for the ``time`` module inside the clock: real time that a test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_clock_speed_runs_simulated_time_faster(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bx24presence.demo.clock as clock_module
+
+    fake = _FakeTime()
+    monkeypatch.setattr(clock_module, "time", fake)
+    clock = DemoClock()
+    start = clock.timestamp()
+    assert clock.speed == 1
+    clock.speed = 30
+    fake.now += 10
+    assert clock.timestamp() == pytest.approx(start + 300)
+    clock.advance(60)  # Moves and keeps running at the same speed.
+    fake.now += 1
+    assert clock.timestamp() == pytest.approx(start + 390)
+    clock.freeze()
+    fake.now += 100
+    assert clock.timestamp() == pytest.approx(start + 390)
+    clock.resume()
+    fake.now += 2
+    assert clock.timestamp() == pytest.approx(start + 450)
+    clock.speed = 1  # Slows down from where it stands, with no jump.
+    fake.now += 5
+    assert clock.timestamp() == pytest.approx(start + 455)
+    clock.set(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    fake.now += 1
+    assert clock.timestamp() == pytest.approx(
+        datetime(2026, 3, 2, 9, 30, 1, tzinfo=UTC).timestamp()
+    )
+    for bad in (0, -2, float("nan")):
+        with pytest.raises(ValueError, match="speed"):
+            clock.speed = bad

@@ -1320,6 +1320,62 @@ def test_faults_by_method_count_latency_and_clear(fresh: Factory, http: requests
         portal.faults.fail("teapot")
 
 
+def test_every_nth_request_fails_with_kinds_in_turn(fresh: Factory, http: requests.Session) -> None:
+    portal = fresh()
+    portal.faults.every(3, ["500", "truncated", "502-html"])
+    statuses = [call(http, portal, "server.time").status_code for _ in range(9)]
+    assert statuses == [200, 200, 500, 200, 200, 200, 200, 200, 502]
+    assert portal.faults.injected == 3
+    portal.faults.fail("429")  # A queued failure comes first and does not count.
+    assert call(http, portal, "server.time").status_code == 429
+    assert [call(http, portal, "server.time").status_code for _ in range(3)] == [200, 200, 500]
+    portal.faults.every(0, [])
+    assert {call(http, portal, "server.time").status_code for _ in range(4)} == {200}
+    with pytest.raises(ValueError, match="unknown fault"):
+        portal.faults.every(2, ["500", "teapot"])
+    with pytest.raises(ValueError, match="at least one kind"):
+        portal.faults.every(2, [])
+    portal.faults.every(1, ["500"])
+    portal.faults.clear()
+    assert call(http, portal, "server.time").status_code == 200
+
+
+def test_truncated_fault_cuts_the_real_answer_in_its_middle(
+    fresh: Factory, http: requests.Session
+) -> None:
+    portal = fresh()
+    portal.clock.freeze()
+    whole = call(http, portal, "user.get", {"start": 0}).content
+    portal.faults.fail("truncated")
+    response = call(http, portal, "user.get", {"start": 0})
+    assert response.status_code == 200
+    # The time object's figures differ from call to call; the rows before them do not.
+    assert abs(len(response.content) - len(whole) // 2) < 20
+    assert whole.startswith(response.content[:-20])
+    with pytest.raises(ValueError):
+        json.loads(response.content)
+
+
+def test_slow_fault_answers_whole_after_a_delay(fresh: Factory, http: requests.Session) -> None:
+    portal = fresh()
+    portal.faults.slow_s = 0.3
+    portal.faults.fail("slow")
+    began = time.perf_counter()
+    response = call(http, portal, "server.time")
+    assert time.perf_counter() - began >= 0.3
+    assert response.status_code == 200
+    assert "result" in response.json()
+
+
+def test_demo_clock_speed_shows_in_the_answers(fresh: Factory, http: requests.Session) -> None:
+    portal = fresh()
+    portal.clock.speed = 600
+    first = call(http, portal, "server.time").json()["time"]["start"]
+    time.sleep(0.1)
+    second = call(http, portal, "server.time").json()["time"]["start"]
+    assert 55 <= second - first <= 120
+
+
 def test_stop_is_prompt_with_a_hanging_request_in_flight(fresh: Factory) -> None:
     portal = fresh()
     portal.faults.fail("hang")  # 30 s by default.
