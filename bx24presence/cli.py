@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         " standard input (keeps the secret out of the process list)",
     )
     p.add_argument("--once", action="store_true", help="load once and print, without a window")
+    p.add_argument(
+        "--relay",
+        metavar="URL",
+        help="with --once: read the office relay (rediss://USER@HOST:PORT/0?portal=HOST)"
+        " instead of the portal; `bx24presence relay --help` runs one",
+    )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="with --once: print a JSON array")
     fmt.add_argument("--table", action="store_true", help="with --once: print a table")
@@ -143,6 +149,8 @@ def _validate(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("--json and --table need --once")
     if args.timeout is not None and not args.once:
         p.error("--timeout needs --once")
+    if args.relay and (not args.once or args.demo):
+        p.error("--relay needs --once, and reads the relay instead of --demo")
     if args.online_window is not None and not 1 <= args.online_window <= 1440:
         p.error("--online-window must be between 1 and 1440 minutes")
     if not 1 <= args.demo_users <= 20000:
@@ -151,6 +159,11 @@ def _validate(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``bx24presence`` command."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["relay"]:
+        from bx24presence.relay.command import main as relay_main  # noqa: PLC0415  (headless)
+
+        return relay_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     _validate(parser, args)
@@ -375,6 +388,8 @@ def run_once(args: argparse.Namespace) -> int:
     is left for failures of the command itself outside the exchange with the portal.
     """
     try:
+        if args.relay:
+            return _print_from_relay(args)
         if args.demo:
             with demo_portal(args.demo_users) as demo_url:
                 return _fetch_and_print(args, demo_url)
@@ -394,6 +409,20 @@ def run_once(args: argparse.Namespace) -> int:
             EXIT_FAILURE,
             f"internal error ({type(exc).__name__}); run with --log-level debug for details",
         )
+
+
+def _print_from_relay(args: argparse.Namespace) -> int:
+    """``--once --relay URL``: the same output, read from the office relay (no portal request)."""
+    from bx24presence.relay.command import exit_code, load_from_relay  # noqa: PLC0415
+    from bx24presence.relay.errors import RelayError  # noqa: PLC0415
+
+    try:
+        snapshot = load_from_relay(args.relay, lambda: args.portal or _webhook_from_env_or_store())
+    except RelayError as exc:
+        return _fail(exit_code(exc), str(exc))
+    ascii_only = not _stdout_is_unicode()
+    _write(format_table(snapshot) if args.table else format_json(snapshot, ascii_only=ascii_only))
+    return EXIT_OK
 
 
 def _fetch_and_print(args: argparse.Namespace, url: str) -> int:
