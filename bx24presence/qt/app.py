@@ -166,7 +166,7 @@ class Application(QObject):
         self.model = ColleagueModel()
         self.proxy = ColleagueProxy()
         self.proxy.setSourceModel(self.model)
-        self.avatars = AvatarStore(cache / "avatars")
+        self.avatars = AvatarStore(cache / "avatars", portal=choice.portal)
         self.window = MainWindow(
             self.model,
             self.proxy,

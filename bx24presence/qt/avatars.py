@@ -14,30 +14,44 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bx24presence.memory import release_free_memory
-
-if TYPE_CHECKING:
-    import requests
-
-    from bx24presence.api.transport import CancellableAdapter
-
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QImageReader, QPainter, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QImage,
+    QImageIOHandler,
+    QImageReader,
+    QPainter,
+    QPixmap,
+)
+
+from bx24presence.memory import release_free_memory
+from bx24presence.qt.avatar_fetch import (
+    MAX_DOWNLOAD_BYTES,
+    Cancelled,
+    Fetcher,
+    Resolver,
+    TargetPolicy,
+    Watchdog,
+    resolve,
+)
 
 log = logging.getLogger(__name__)
 
-#: Larger downloads count as failed; Bitrix24 avatars are a few hundred kilobytes at most.
-MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024
+__all__ = ["MAX_DOWNLOAD_BYTES", "AvatarStore", "paint_initials", "round_image"]
+
 #: Larger pictures count as failed: decoding one would blow the app's memory budget.
 MAX_SOURCE_PIXELS = 4096 * 4096
+#: Larger decoded pictures count as failed (2048 x 2048 at 32 bits); JPEG decodes scaled down.
+MAX_DECODED_BYTES = 16 * 1024 * 1024
+#: The formats avatars may have (what Bitrix24 stores); never SVG, SVGZ, XPM, TGA...
+RASTER_FORMATS = frozenset({b"png", b"jpeg", b"jpg", b"jfif", b"gif", b"webp", b"bmp"})
 #: Placeholder colour when a colleague has no Bitrix24 colour (the portal's own grey).
 FALLBACK_COLOR = "#556574"
 
 _DARK_TEXT = "#1f2933"
-_CHUNK = 64 * 1024
 _TMP_PREFIX = ".tmp-"
 _STOP_POLL_S = 0.05
 
@@ -56,10 +70,6 @@ class _Loaded:
 
     key: _Key
     image: QImage | None
-
-
-class _Cancelled(Exception):
-    """The store is stopping; the download in progress was cut off."""
 
 
 def round_image(image: QImage, size_px: int, dpr: float) -> QImage:
@@ -139,19 +149,27 @@ def paint_initials(painter: QPainter, rect: QRectF, initials: str, color: str | 
 
 
 class AvatarStore(QObject):
-    """Round avatar pixmaps for the colleague list, loaded by one worker thread.
+    """Round avatar pixmaps for the colleague list, loaded by a few worker threads.
 
     :meth:`pixmap` only looks in memory; a miss queues the URL and returns None, and
-    ``avatar_ready`` follows when the picture is in memory. The worker works on the most
+    ``avatar_ready`` follows when the picture is in memory. The workers take the most
     recent request first, so after fast scrolling the rows on screen load first; prefetch
-    requests wait until no :meth:`pixmap` request is left. It reads the disk cache before
+    requests wait until no :meth:`pixmap` request is left. A worker reads the disk cache before
     the network, decodes and rounds the picture to display size (QImage only), and hands
-    it to the GUI thread, which makes the QPixmap. Failed URLs are not asked for again
-    before ``retry_failed_after_s``.
+    it to the GUI thread, which makes the QPixmap.
 
-    The worker is a daemon ``threading.Thread``, not a QThread: a QThread destroyed while
+    Hostile URLs and servers are expected (see :mod:`bx24presence.qt.avatar_fetch`): only
+    public hosts or the portal's own, redirects followed by hand, SVG and other markup refused,
+    and pictures whose decoded size would pass :data:`MAX_DECODED_BYTES` refused before
+    decoding. Every download has a total deadline (``deadline_s``) enforced by a watchdog
+    thread that cuts its sockets; with ``workers`` downloads at a time, one slow URL never
+    holds up the others. A download cut at its deadline is tried again after
+    ``slow_retry_after_s`` at most ``slow_retries`` times; any other failure is not asked for
+    again before ``retry_failed_after_s``.
+
+    The threads are daemon ``threading.Thread``\\ s, not QThreads: a QThread destroyed while
     still running aborts the process, a daemon thread can be abandoned. :meth:`stop` shuts
-    the sockets of the download in flight, so the thread ends at once even when a server
+    the sockets of the downloads in flight, so the threads end at once even when a server
     hangs; a download still stuck in DNS or connect (which no socket shutdown reaches) is
     abandoned: it ends by its own timeout, emits nothing, and cannot hold up the app's exit.
 
@@ -165,32 +183,64 @@ class AvatarStore(QObject):
         self,
         cache_dir: Path,
         *,
+        portal: str = "",
         disk_cap_bytes: int = 64 * 1024 * 1024,
         memory_items: int = 400,
         retry_failed_after_s: float = 1800.0,
         timeout: tuple[float, float] = (5.0, 20.0),
+        deadline_s: float = 30.0,
+        workers: int = 3,
+        slow_retry_after_s: float = 60.0,
+        slow_retries: int = 2,
+        resolver: Resolver | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._memory: OrderedDict[_Key, QPixmap] = OrderedDict()
         self._memory_items = max(1, memory_items)
-        self._retry_s = retry_failed_after_s
-        self._failed: dict[str, float] = {}
+        self._failures = _Failures(
+            retry_s=retry_failed_after_s,
+            slow_retry_s=slow_retry_after_s,
+            slow_retries=slow_retries,
+        )
         self._requested: set[_Key] = set()
         # Requests beyond this are dropped oldest first: rows long scrolled past.
         self._jobs = _Jobs(limit=max(self._memory_items, 64))
-        self._worker = _Worker(
+        policy = TargetPolicy(portal, resolver=resolver or resolve)
+        self._loader = _Loader(
             self._jobs,
             cache_dir,
+            failures=self._failures,
             disk_cap_bytes=disk_cap_bytes,
-            retry_failed_after_s=retry_failed_after_s,
-            timeout=timeout,
         )
-        self._worker.loaded.connect(self._on_worker_loaded, Qt.ConnectionType.QueuedConnection)
-        self._thread = threading.Thread(
-            target=self._worker.run, name="bx24presence-avatars", daemon=True
-        )
-        self._thread.start()
+        self._loader.loaded.connect(self._on_loader_loaded, Qt.ConnectionType.QueuedConnection)
+        self._watchdog = Watchdog()
+        self._fetchers = [
+            Fetcher(
+                policy,
+                self._watchdog,
+                timeout=timeout,
+                deadline_s=deadline_s,
+                stopping=self._loader.stopping,
+            )
+            for _ in range(max(1, workers))
+        ]
+        self._threads = [
+            threading.Thread(
+                target=self._watchdog.run, name="bx24presence-avatars-watchdog", daemon=True
+            )
+        ]
+        self._threads += [
+            threading.Thread(
+                target=self._loader.run,
+                args=(fetcher, i == 0),
+                name=f"bx24presence-avatars-{i}",
+                daemon=True,
+            )
+            for i, fetcher in enumerate(self._fetchers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     # -- public ------------------------------------------------------------------------------
 
@@ -215,25 +265,23 @@ class AvatarStore(QObject):
 
     def has_failed(self, url: str) -> bool:
         """True while a failure of ``url`` is recent enough that it is not retried."""
-        at = self._failed.get(url)
-        if at is None:
-            return False
-        if time.monotonic() - at < self._retry_s:
-            return True
-        del self._failed[url]
-        return False
+        return self._failures.blocked(url)
 
     def stop(self, timeout_ms: int = 2000) -> bool:
-        """Stop the worker and join its thread; True when it ended within ``timeout_ms``."""
-        self._worker.stopping.set()
+        """Stop the workers and join their threads; True when they ended within ``timeout_ms``."""
+        self._loader.close()
         self._jobs.close()
+        self._watchdog.close()
         deadline = time.monotonic() + timeout_ms / 1000
         # Abort repeatedly: a connection opened just after an abort must be cut too.
         while True:
-            self._worker.abort()
+            for fetcher in self._fetchers:
+                fetcher.abort()
             remaining = deadline - time.monotonic()
-            self._thread.join(max(0.0, min(_STOP_POLL_S, remaining)))
-            if not self._thread.is_alive():
+            alive = [t for t in self._threads if t.is_alive()]
+            if alive:
+                alive[0].join(max(0.0, min(_STOP_POLL_S, remaining)))
+            if not any(t.is_alive() for t in self._threads):
                 return True
             if remaining <= 0:
                 log.warning("The avatar loader did not stop in time; abandoning it")
@@ -250,8 +298,8 @@ class AvatarStore(QObject):
 
     @property
     def disk_usage_bytes(self) -> int:
-        """Bytes in the disk cache as the worker counts them (0 until it has looked)."""
-        return self._worker.disk_usage
+        """Bytes in the disk cache as the workers count them (0 until they have looked)."""
+        return self._loader.disk_usage
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -260,7 +308,7 @@ class AvatarStore(QObject):
         if self.has_failed(url):
             return
         if urlsplit(url).scheme.lower() not in ("http", "https"):
-            self._failed[url] = time.monotonic()
+            self._failures.failed(url)
             return
         if key in self._requested:
             # Asked again while waiting: on screen now, so it goes to the top (LIFO).
@@ -272,16 +320,62 @@ class AvatarStore(QObject):
             self._requested.discard(dropped)
 
     @Slot(object)
-    def _on_worker_loaded(self, result: _Loaded) -> None:
+    def _on_loader_loaded(self, result: _Loaded) -> None:
         self._requested.discard(result.key)
         if result.image is None:
-            self._failed[result.key[0]] = time.monotonic()
             return
         self._memory[result.key] = QPixmap.fromImage(result.image)
         self._memory.move_to_end(result.key)
         while len(self._memory) > self._memory_items:
             self._memory.popitem(last=False)
         self.avatar_ready.emit(result.key[0])
+
+
+class _Failures:
+    """URLs that failed and when each may be tried again; thread-safe.
+
+    A download cut at its deadline may be a passing slowness: it is tried again after
+    ``slow_retry_s``, at most ``slow_retries`` times; any other failure waits ``retry_s``.
+    """
+
+    def __init__(self, *, retry_s: float, slow_retry_s: float, slow_retries: int) -> None:
+        self._lock = threading.Lock()
+        self._retry_s = retry_s
+        self._slow_retry_s = slow_retry_s
+        self._slow_retries = slow_retries
+        self._until: dict[str, float] = {}
+        self._slow: dict[str, int] = {}
+
+    def blocked(self, url: str) -> bool:
+        """Whether ``url`` failed recently enough that it is not asked for again."""
+        with self._lock:
+            until = self._until.get(url)
+            if until is None:
+                return False
+            if time.monotonic() < until:
+                return True
+            del self._until[url]
+            return False
+
+    def failed(self, url: str) -> None:
+        """``url`` failed for good (for ``retry_s``)."""
+        with self._lock:
+            self._slow.pop(url, None)
+            self._until[url] = time.monotonic() + self._retry_s
+
+    def slow(self, url: str) -> None:
+        """``url`` ran past its deadline."""
+        with self._lock:
+            count = self._slow.get(url, 0) + 1
+            self._slow[url] = count
+            wait = self._slow_retry_s if count <= self._slow_retries else self._retry_s
+            self._until[url] = time.monotonic() + wait
+
+    def succeeded(self, url: str) -> None:
+        """``url`` loaded."""
+        with self._lock:
+            self._slow.pop(url, None)
+            self._until.pop(url, None)
 
 
 class _Jobs:
@@ -335,7 +429,7 @@ class _Jobs:
             return stack.popitem(last=True)[0]
 
     def close(self) -> None:
-        """Wake the worker and make :meth:`pop` return None from now on."""
+        """Wake the workers and make :meth:`pop` return None from now on."""
         with self._cv:
             self._closed = True
             self._urgent.clear()
@@ -343,14 +437,15 @@ class _Jobs:
             self._cv.notify_all()
 
 
-class _Worker(QObject):
-    """Loads requests from a :class:`_Jobs` queue; :meth:`run` is the worker thread's body.
+class _Loader(QObject):
+    """Serves a :class:`_Jobs` queue; :meth:`run` is the body of each worker thread.
 
-    Everything but :meth:`abort` and ``stopping`` belongs to the worker thread; the object
-    has no slots and touches no widget.
+    The disk cache, the failures and the URLs in flight are shared by the workers (each
+    under a lock); decoding is one at a time, so memory peaks at one picture's worth. The
+    object has no slots and touches no widget.
 
     Signals:
-        loaded(_Loaded): one request is done (emitted from the worker thread).
+        loaded(_Loaded): one request is done (emitted from a worker thread).
     """
 
     loaded = Signal(object)
@@ -360,128 +455,117 @@ class _Worker(QObject):
         jobs: _Jobs,
         cache_dir: Path,
         *,
+        failures: _Failures,
         disk_cap_bytes: int,
-        retry_failed_after_s: float,
-        timeout: tuple[float, float],
     ) -> None:
         super().__init__()
         self.stopping = threading.Event()
         self.disk_usage = 0
         self._jobs = jobs
+        self._failures = failures
         self._disk = _DiskCache(cache_dir, disk_cap_bytes)
-        self._retry_s = retry_failed_after_s
-        self._timeout = timeout
-        self._failed: dict[str, float] = {}
-        self._adapter: CancellableAdapter | None = None
-        self._session: requests.Session | None = None
+        self._disk_lock = threading.Lock()
+        self._disk_ready = threading.Event()
+        self._decode_lock = threading.Lock()
+        self._inflight_lock = threading.Lock()
+        self._inflight: dict[str, threading.Event] = {}
 
-    def _open_session(self) -> requests.Session:
-        # Imported here, in the loader thread: requests takes a tenth of a second to import,
-        # which would otherwise delay the window's first paint.
-        import requests  # noqa: PLC0415
+    def close(self) -> None:
+        """Stop: wake every worker waiting for another's download (thread-safe)."""
+        self.stopping.set()
+        self._disk_ready.set()
+        with self._inflight_lock:
+            for done in self._inflight.values():
+                done.set()
 
-        from bx24presence.api.transport import CancellableAdapter  # noqa: PLC0415
-
-        self._adapter = CancellableAdapter()
-        session = requests.Session()
-        session.mount("https://", self._adapter)
-        session.mount("http://", self._adapter)
-        session.headers["User-Agent"] = "bx24presence"
-        session.headers["Accept"] = "image/*"
-        return session
-
-    def abort(self) -> None:
-        """Cut the download in flight (thread-safe)."""
-        if self._adapter is not None:
-            self._adapter.abort()
-
-    def run(self) -> None:
-        """Serve requests until the queue is closed."""
+    def run(self, fetcher: Fetcher, opens_disk: bool) -> None:
+        """Serve requests until the queue is closed (one worker thread's body)."""
         try:
-            self._session = self._open_session()
-            self._disk.open()
-            self.disk_usage = self._disk.usage
+            if opens_disk:
+                with self._disk_lock:
+                    self._disk.open()
+                    self.disk_usage = self._disk.usage
+                self._disk_ready.set()
+            else:
+                self._disk_ready.wait()
             while (key := self._jobs.pop()) is not None:
                 try:
-                    image = self._load(key)
-                except _Cancelled:
+                    image = self._load(key, fetcher)
+                except Cancelled:
                     break
                 except Exception:  # a bug must not kill the loader thread
                     log.exception("Unexpected failure while loading an avatar")
                     image = None
-                self.disk_usage = self._disk.usage
                 if self.stopping.is_set():
                     break
                 self.loaded.emit(_Loaded(key, image))
                 if self._jobs.idle():
                     release_free_memory()  # decoding buffers of a burst of avatars
         finally:
-            if self._session is not None:
-                self._session.close()
+            fetcher.close()
 
-    def _load(self, key: _Key) -> QImage | None:
+    def _load(self, key: _Key, fetcher: Fetcher) -> QImage | None:
         url, size_px, dpr = key
         name = hashlib.sha256(url.encode()).hexdigest()
-        data = self._disk.read(name)
-        if data is not None:
-            image = _decode(data, _physical(size_px, dpr))
-            if image is not None:
-                return round_image(image, size_px, dpr)
-            log.debug("Corrupt cached avatar %s: deleted", _loggable(url))
-            self._disk.remove(name)
-        at = self._failed.get(url)
-        if at is not None and time.monotonic() - at < self._retry_s:
+        image = self._from_disk(url, name, size_px, dpr)
+        if image is not None:
+            return image
+        if self._failures.blocked(url):
             return None
-        data = self._download(url)
-        image = _decode(data, _physical(size_px, dpr)) if data is not None else None
-        if data is None or image is None:
-            self._failed[url] = time.monotonic()
-            return None
-        self._disk.write(name, data)
-        return round_image(image, size_px, dpr)
-
-    def _download(self, url: str) -> bytes | None:
-        started = time.monotonic()
-        deadline = started + sum(self._timeout)
-        where = _loggable(url)
-        try:
-            if self._session is None:
-                return None
-            with self._session.get(
-                url, timeout=self._timeout, stream=True, allow_redirects=True
-            ) as resp:
-                status = resp.status_code
-                if not 200 <= status < 300:
-                    log.debug("Avatar %s: HTTP %d", where, status)
-                    return None
-                length = resp.headers.get("Content-Length", "")
-                if length.isdigit() and int(length) > MAX_DOWNLOAD_BYTES:
-                    log.debug("Avatar %s: %s bytes is too big", where, length)
-                    return None
-                body = bytearray()
-                for chunk in resp.iter_content(_CHUNK):
-                    body += chunk
-                    if len(body) > MAX_DOWNLOAD_BYTES:
-                        log.debug("Avatar %s: more than %d bytes", where, MAX_DOWNLOAD_BYTES)
-                        return None
-                    if self.stopping.is_set():
-                        raise _Cancelled
-                    if time.monotonic() > deadline:
-                        log.debug("Avatar %s: too slow", where)
-                        return None
-        except OSError as exc:  # requests' exceptions are OSErrors too
+        with self._inflight_lock:
+            done = self._inflight.get(url)
+            if done is None:
+                self._inflight[url] = threading.Event()
+        if done is not None:
+            # Another worker downloads it now (another size of the same avatar): wait for it,
+            # then take its result from the disk cache. Its download has a deadline.
+            done.wait()
             if self.stopping.is_set():
-                raise _Cancelled from exc
-            log.debug("Avatar %s: %s", where, type(exc).__name__)
+                raise Cancelled
+            if self._failures.blocked(url):
+                return None
+            return self._from_disk(url, name, size_px, dpr)
+        try:
+            return self._download(url, name, size_px, dpr, fetcher)
+        finally:
+            with self._inflight_lock:
+                self._inflight.pop(url).set()
+
+    def _from_disk(self, url: str, name: str, size_px: int, dpr: float) -> QImage | None:
+        with self._disk_lock:
+            data = self._disk.read(name)
+        if data is None:
             return None
-        log.debug(
-            "Avatar %s: HTTP %d, %d bytes in %.0f ms",
-            where,
-            status,
-            len(body),
-            (time.monotonic() - started) * 1000,
-        )
-        return bytes(body)
+        image = self._decode(data, size_px, dpr)
+        if image is not None:
+            return image
+        log.debug("Corrupt or refused cached avatar %s: deleted", _loggable(url))
+        with self._disk_lock:
+            self._disk.remove(name)
+            self.disk_usage = self._disk.usage
+        return None
+
+    def _download(
+        self, url: str, name: str, size_px: int, dpr: float, fetcher: Fetcher
+    ) -> QImage | None:
+        fetched = fetcher.fetch(url, _loggable(url))
+        image = self._decode(fetched.data, size_px, dpr) if fetched.data is not None else None
+        if fetched.data is None or image is None:
+            if fetched.slow:
+                self._failures.slow(url)
+            else:
+                self._failures.failed(url)
+            return None
+        self._failures.succeeded(url)
+        with self._disk_lock:
+            self._disk.write(name, fetched.data)
+            self.disk_usage = self._disk.usage
+        return image
+
+    def _decode(self, data: bytes, size_px: int, dpr: float) -> QImage | None:
+        with self._decode_lock:
+            image = _decode(data, _physical(size_px, dpr))
+            return round_image(image, size_px, dpr) if image is not None else None
 
 
 class _DiskCache:
@@ -581,35 +665,63 @@ class _DiskCache:
 
 
 def _decode(data: bytes, side: int) -> QImage | None:
-    """Decode a picture no smaller than ``side`` square where the format allows; None if bad.
+    """Decode a raster picture no smaller than ``side`` square where the format allows; None
+    if it is bad, not a raster format we accept, or would take too much memory.
 
-    QImageReader reads the size first, so a huge picture is refused before it is decoded,
-    and formats that can (JPEG) decode straight to about the display size.
+    SVG and any other markup are refused by their first bytes before Qt looks at them (an SVG
+    may reference other files and its renderer is a large attack surface). QImageReader reads
+    the size and pixel format from the header, so a picture whose decoded bytes would pass
+    :data:`MAX_DECODED_BYTES` is refused before it is decoded (a 130 KB PNG of 4096 x 4096
+    16-bit RGBA pixels decodes to 128 MiB), and formats that can (JPEG) decode straight to
+    about the display size, so only the scaled picture counts against the cap.
     """
+    if _looks_like_markup(data):
+        return None
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     if not buffer.open(QIODevice.OpenModeFlag.ReadOnly):
         return None
     try:
         reader = QImageReader(buffer)
+        if bytes(reader.format().data()).lower() not in RASTER_FORMATS:
+            return None
         reader.setAutoTransform(True)
         size = reader.size()
-        if size.isValid():
-            if size.width() * size.height() > MAX_SOURCE_PIXELS:
-                return None
-            shortest = min(size.width(), size.height())
-            if shortest > side:
-                scale = side / shortest
-                reader.setScaledSize(
-                    QSize(
-                        max(side, math.ceil(size.width() * scale)),
-                        max(side, math.ceil(size.height() * scale)),
-                    )
-                )
+        if not size.isValid() or size.isEmpty():
+            return None
+        if size.width() * size.height() > MAX_SOURCE_PIXELS:
+            return None
+        decoded = size
+        shortest = min(size.width(), size.height())
+        if shortest > side:
+            scale = side / shortest
+            scaled = QSize(
+                max(side, math.ceil(size.width() * scale)),
+                max(side, math.ceil(size.height() * scale)),
+            )
+            reader.setScaledSize(scaled)
+            if reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize):
+                decoded = scaled  # decoded at that size; others decode in full, then scale
+        if decoded.width() * decoded.height() * _bytes_per_pixel(reader) > MAX_DECODED_BYTES:
+            return None
         image = reader.read()
     finally:
         buffer.close()
     return None if image.isNull() else image
+
+
+def _looks_like_markup(data: bytes) -> bool:
+    """Whether ``data`` starts like SVG, XML or HTML (or is gzip: SVGZ); no raster picture does."""
+    head = data[:64].lstrip(b" \t\r\n\x0c").removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith((b"<", b"\x1f\x8b"))
+
+
+def _bytes_per_pixel(reader: QImageReader) -> int:
+    """What one decoded pixel costs, from the header (at least 4: Qt converts to 32 bits)."""
+    fmt = reader.imageFormat()
+    if fmt == QImage.Format.Format_Invalid:
+        return 8  # unknown until decoded: assume the widest (16 bits per channel)
+    return max(4, QImage(1, 1, fmt).depth() // 8)
 
 
 def _key(url: str, size_px: int, dpr: float) -> _Key:

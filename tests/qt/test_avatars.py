@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import gzip
 import hashlib
+import json
 import logging
 import os
+import struct
+import subprocess
+import sys
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +27,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter
 from pytestqt.qtbot import QtBot
 
-from bx24presence.qt import avatars
+from bx24presence.qt import avatar_fetch, avatars
 from bx24presence.qt.avatars import AvatarStore, paint_initials, round_image
 
 RED = QColor(220, 30, 40)
@@ -38,6 +45,41 @@ def _png() -> bytes:
 
 
 PNG = _png()
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
+    b'<rect width="64" height="64" fill="red"/></svg>'
+)
+
+
+@functools.cache
+def deep_png() -> bytes:
+    """A 4096 x 4096 PNG of 16-bit RGBA pixels: 130 KB that decode to 128 MiB."""
+    side = 4096
+    row = bytes(1 + side * 8)  # filter byte, then 8 bytes a pixel
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 16, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+@functools.cache
+def large_jpeg() -> bytes:
+    """A 2400 x 2400 JPEG: 22 MiB decoded in full, so it must decode scaled down."""
+    image = QImage(2400, 2400, QImage.Format.Format_RGB32)
+    image.fill(RED)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert QImageWriter(buffer, QByteArray(b"jpeg")).write(image)
+    buffer.close()
+    return bytes(data.data())
 
 
 @dataclass
@@ -47,6 +89,7 @@ class Server:
     base: str
     hits: Counter[str] = field(default_factory=Counter)
     release: threading.Event = field(default_factory=threading.Event)
+    redirects: dict[str, str] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -60,12 +103,15 @@ def _no_stray_threads() -> Iterator[None]:
     assert not left, f"threads left running: {left}"
 
 
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    """Routes: /img/* a PNG, /missing 404, /text not an image, /big too big, /slow hangs."""
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+@contextlib.contextmanager
+def _serving(host: str) -> Iterator[Server]:
+    """An HTTP server on ``host`` (any loopback address), stopped and joined on exit.
+
+    Routes: /img/* a PNG, /missing 404, /text not an image, /big too big, /slow hangs,
+    /trickle a byte every 50 ms, /deep.png 4096 x 4096 16-bit RGBA (130 KB), /large.jpg
+    2400 x 2400, /svg and /svg-as-png and /svgz markup, /go/<name> a 302 to
+    ``redirects[name]``.
+    """
     lock = threading.Lock()
     state = Server(base="")
 
@@ -88,8 +134,38 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
                 state.release.wait(10)
                 with contextlib.suppress(OSError):
                     self._send(200, "image/png", PNG)
+            elif path == "/trickle":
+                self._trickle()
+            elif path == "/deep.png":
+                self._send(200, "image/png", deep_png())
+            elif path == "/large.jpg":
+                self._send(200, "image/jpeg", large_jpeg())
+            elif path == "/svg":
+                self._send(200, "image/svg+xml", SVG)
+            elif path == "/svg-as-png":
+                self._send(200, "image/png", b"\n  <?xml version='1.0'?>" + SVG)
+            elif path == "/svgz":
+                self._send(200, "image/png", gzip.compress(SVG))
+            elif path.startswith("/go/"):
+                self.send_response(302)
+                self.send_header("Location", state.redirects[path[4:]])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             else:
                 self._send(404, "text/plain", b"not found")
+
+        def _trickle(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(PNG) + 100_000))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(PNG[:16])
+                for _ in range(200):  # at most 10 s, then the body just stops
+                    if state.release.wait(0.05):
+                        return
+                    self.wfile.write(b"\0")
+                    self.wfile.flush()
 
         def _send(self, status: int, ctype: str, body: bytes) -> None:
             self.send_response(status)
@@ -101,16 +177,39 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep the test output clean
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = ThreadingHTTPServer((host, 0), Handler)
     httpd.daemon_threads = False  # so server_close() joins the handler threads
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    state.base = f"http://{host}:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
-    yield state
-    state.release.set()
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    try:
+        yield state
+    finally:
+        state.release.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,127.0.0.2")
+
+
+@pytest.fixture
+def server(_no_proxy: None) -> Iterator[Server]:
+    """The portal's own server on 127.0.0.1 (see :func:`_serving` for its routes)."""
+    with _serving("127.0.0.1") as state:
+        yield state
+
+
+@pytest.fixture
+def private_server(_no_proxy: None) -> Iterator[Server]:
+    """Another machine on the user's network, as far as the app can tell: 127.0.0.2."""
+    with _serving("127.0.0.2") as state:
+        yield state
 
 
 @pytest.fixture
@@ -119,12 +218,19 @@ def cache_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_store(cache_dir: Path) -> Iterator[Callable[..., AvatarStore]]:
-    """Makes stores on ``cache_dir``; every one is stopped and joined in teardown."""
+def make_store(
+    cache_dir: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., AvatarStore]]:
+    """Makes stores on ``cache_dir``; every one is stopped and joined in teardown.
+
+    The portal is the test server when the test has one: loopback is allowed only there.
+    """
     stores: list[AvatarStore] = []
+    portal = request.getfixturevalue("server").base if "server" in request.fixturenames else ""
 
     def make(**kw: Any) -> AvatarStore:
         kw.setdefault("timeout", (2.0, 5.0))
+        kw.setdefault("portal", portal)
         store = AvatarStore(cache_dir, **kw)
         stores.append(store)
         return store
@@ -242,7 +348,7 @@ def test_too_big_download_fails(
     monkeypatch: pytest.MonkeyPatch,
     cache_dir: Path,
 ) -> None:
-    monkeypatch.setattr(avatars, "MAX_DOWNLOAD_BYTES", len(PNG) + 1000)
+    monkeypatch.setattr(avatar_fetch, "MAX_DOWNLOAD_BYTES", len(PNG) + 1000)
     store = make_store()
     url = server.url("/big")
     store.pixmap(url, 32, 1.0)
@@ -383,13 +489,15 @@ def test_log_lines_leave_out_query_strings(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger=avatars.__name__)
+    caplog.set_level(logging.DEBUG, logger=avatar_fetch.__name__)
     store = make_store()
     url = server.url("/img/q.png?sig=s3cr3t")
     _load(qtbot, store, url)
     store.pixmap(server.url("/missing?sig=s3cr3t"), 32, 1.0)
     qtbot.waitUntil(lambda: store.has_failed(server.url("/missing?sig=s3cr3t")), timeout=3000)
 
-    lines = [r.getMessage() for r in caplog.records if r.name == avatars.__name__]
+    names = (avatars.__name__, avatar_fetch.__name__)
+    lines = [r.getMessage() for r in caplog.records if r.name in names]
     assert any("/img/q.png: HTTP 200" in line for line in lines)
     assert any("/missing: HTTP 404" in line for line in lines)
     assert not any("s3cr3t" in line for line in lines)
@@ -476,3 +584,238 @@ def test_paint_initials_falls_back_to_grey(color: str | None) -> None:
 def test_paint_initials_uses_dark_letters_on_a_light_colour() -> None:
     assert _dark_pixels(_initials_image("AB", "#fff7c0")) > 10
     assert _dark_pixels(_initials_image("AB", "#1e3a8a")) == 0
+
+
+# -- hostile servers -----------------------------------------------------------------------
+
+
+def test_a_slow_avatar_does_not_block_the_others(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
+) -> None:
+    store = make_store(deadline_s=5.0)
+    slow = server.url("/slow")
+    store.pixmap(slow, 32, 1.0)
+    qtbot.waitUntil(lambda: server.hits["/slow"] == 1, timeout=3000)
+
+    started = time.monotonic()
+    for name in ("f1", "f2", "f3"):
+        _load(qtbot, store, server.url(f"/img/{name}.png"))
+
+    assert time.monotonic() - started < 2.0
+    assert store.pixmap(slow, 32, 1.0) is None and not store.has_failed(slow)
+
+
+def test_a_trickling_avatar_is_cut_at_its_deadline_and_retried_a_few_times(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
+) -> None:
+    store = make_store(deadline_s=0.4, slow_retry_after_s=0.1, slow_retries=2)
+    url = server.url("/trickle")
+
+    started = time.monotonic()
+    store.pixmap(url, 32, 1.0)
+    qtbot.waitUntil(lambda: store.has_failed(url), timeout=2500)
+    assert time.monotonic() - started < 2.0, "a byte every 50 ms must not keep it alive"
+
+    # Abandoned, then tried again twice after a short pause, then given up for a long while.
+    def asked_again() -> bool:
+        store.pixmap(url, 32, 1.0)
+        return server.hits["/trickle"] == 3 and store.has_failed(url)
+
+    qtbot.waitUntil(asked_again, timeout=5000)
+    qtbot.wait(400)
+    assert store.pixmap(url, 32, 1.0) is None
+    qtbot.wait(300)
+    assert server.hits["/trickle"] == 3
+    assert store.has_failed(url)
+
+
+def test_a_16_bit_png_of_4096_pixels_is_refused(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore], cache_dir: Path
+) -> None:
+    assert len(deep_png()) < 200_000
+    store = make_store()
+    url = server.url("/deep.png")
+
+    store.pixmap(url, 40, 1.0)
+
+    qtbot.waitUntil(lambda: store.has_failed(url), timeout=5000)
+    assert not _file(cache_dir, url).exists()
+
+
+def test_decoding_the_16_bit_png_stays_small_in_memory(tmp_path: Path) -> None:
+    """Measured in a child process: its peak resident memory barely moves."""
+    path = tmp_path / "deep.png"
+    path.write_bytes(deep_png())
+    child = (
+        "import json, resource, sys\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QGuiApplication([])\n"
+        "from bx24presence.qt.avatars import _decode\n"
+        "data = open(sys.argv[1], 'rb').read()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "image = _decode(data, 80)\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(json.dumps({'refused': image is None, 'grew_kb': after - before}))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", child, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["refused"]
+    assert out["grew_kb"] < 16 * 1024, out
+
+
+def test_a_large_jpeg_decodes_scaled_down(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
+) -> None:
+    assert avatars.MAX_DECODED_BYTES < 2400 * 2400 * 4
+    store = make_store()
+
+    pixmap = _load(qtbot, store, server.url("/large.jpg"), size_px=40)
+
+    assert pixmap.size() == QSize(40, 40)
+
+
+@pytest.mark.parametrize("path", ["/svg", "/svg-as-png", "/svgz"])
+def test_svg_avatars_are_refused(
+    qtbot: QtBot,
+    server: Server,
+    make_store: Callable[..., AvatarStore],
+    cache_dir: Path,
+    path: str,
+) -> None:
+    store = make_store()
+    url = server.url(path)
+    ready: list[str] = []
+    store.avatar_ready.connect(ready.append)
+
+    store.pixmap(url, 32, 1.0)
+
+    qtbot.waitUntil(lambda: store.has_failed(url), timeout=3000)
+    assert ready == []
+    assert not _file(cache_dir, url).exists()
+
+
+def test_an_svg_in_the_disk_cache_is_refused_and_deleted(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore], cache_dir: Path
+) -> None:
+    url = server.url("/img/was-svg.png")
+    cache_dir.mkdir(parents=True)
+    _file(cache_dir, url).write_bytes(SVG)
+    store = make_store()
+
+    _load(qtbot, store, url)  # from the network instead
+
+    assert server.hits["/img/was-svg.png"] == 1
+    assert _file(cache_dir, url).read_bytes() == PNG
+
+
+def test_a_redirect_to_a_private_address_is_refused(
+    qtbot: QtBot,
+    server: Server,
+    private_server: Server,
+    make_store: Callable[..., AvatarStore],
+) -> None:
+    server.redirects["admin"] = private_server.url("/admin/delete?all=1")
+    store = make_store()
+    url = server.url("/go/admin")
+
+    store.pixmap(url, 32, 1.0)
+
+    qtbot.waitUntil(lambda: store.has_failed(url), timeout=3000)
+    assert server.hits["/go/admin"] == 1
+    assert private_server.hits == Counter(), "the private server saw no request"
+
+
+def test_an_avatar_on_a_private_address_is_refused(
+    qtbot: QtBot,
+    server: Server,
+    private_server: Server,
+    make_store: Callable[..., AvatarStore],
+) -> None:
+    store = make_store()
+    urls = [
+        private_server.url("/img/a.png"),
+        # The portal's own address, but another port: some other service of that machine.
+        private_server.url("/img/a.png").replace("127.0.0.2", "127.0.0.1"),
+    ]
+    for url in urls:
+        store.pixmap(url, 32, 1.0)
+    qtbot.waitUntil(lambda: all(store.has_failed(url) for url in urls), timeout=3000)
+    assert private_server.hits == Counter()
+
+
+def test_redirects_within_allowed_hosts_are_followed_a_few_times(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
+) -> None:
+    server.redirects["once"] = "/img/moved.png"
+    server.redirects["loop"] = server.url("/go/loop")
+    store = make_store()
+
+    _load(qtbot, store, server.url("/go/once"))
+    loop = server.url("/go/loop")
+    store.pixmap(loop, 32, 1.0)
+    qtbot.waitUntil(lambda: store.has_failed(loop), timeout=3000)
+
+    assert server.hits["/img/moved.png"] == 1
+    assert server.hits["/go/loop"] == avatar_fetch.MAX_REDIRECTS + 1
+
+
+def _policy(portal: str, table: dict[str, list[str]]) -> avatar_fetch.TargetPolicy:
+    def resolver(host: str, port: int) -> list[str]:
+        if host not in table:
+            raise OSError("no such host")
+        return table[host]
+
+    return avatar_fetch.TargetPolicy(portal, resolver=resolver)
+
+
+def test_target_policy_allows_public_hosts_and_the_portal_machine_only() -> None:
+    policy = _policy(
+        "https://portal.corp.example",
+        {
+            "portal.corp.example": ["10.1.2.3"],
+            "cdn.example": ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"],
+            "files.corp.example": ["10.1.2.3"],
+            "other.corp.example": ["10.9.9.9"],
+            "mixed.example": ["93.184.216.34", "192.168.1.1"],
+            "mapped.example": ["::ffff:127.0.0.1"],
+            "metadata.example": ["169.254.169.254"],
+        },
+    )
+    allowed = [
+        "https://portal.corp.example/upload/a.png",
+        "http://portal.corp.example/upload/a.png",  # the default ports of the same machine
+        "https://files.corp.example/a.png",  # another name of the portal's machine
+        "https://cdn.example:8443/a.png",  # public: any port
+    ]
+    refused = [
+        "https://portal.corp.example:6379/",  # the portal's machine, another service
+        "https://other.corp.example/a.png",
+        "https://mixed.example/a.png",  # every address must pass
+        "http://mapped.example/",
+        "http://metadata.example/latest/",
+        "http://169.254.169.254/",
+        "http://127.0.0.1/",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://240.0.0.1/",
+        "http://unknown.example/",
+        "ftp://cdn.example/a.png",
+    ]
+    assert [u for u in allowed if policy.refusal(u) is not None] == []
+    assert [u for u in refused if policy.refusal(u) is None] == []
+
+
+def test_target_policy_without_a_portal_allows_public_hosts_only() -> None:
+    policy = _policy("", {"cdn.example": ["93.184.216.34"]})
+    assert policy.refusal("https://cdn.example/a.png") is None
+    assert policy.refusal("http://127.0.0.1:8000/a.png") is not None
