@@ -143,7 +143,7 @@ def _serving(host: str) -> Iterator[Server]:
             elif path == "/svg":
                 self._send(200, "image/svg+xml", SVG)
             elif path == "/svg-as-png":
-                self._send(200, "image/png", b"\n  <?xml version='1.0'?>" + SVG)
+                self._send(200, "image/png", b"<?xml version='1.0'?>" + SVG)
             elif path == "/svgz":
                 self._send(200, "image/png", gzip.compress(SVG))
             elif path.startswith("/go/"):
