@@ -495,6 +495,7 @@ class _Loader(QObject):
                     break
                 except Exception:  # a bug must not kill the loader thread
                     log.exception("Unexpected failure while loading an avatar")
+                    self._failures.failed(key[0])  # not asked for again on every paint
                     image = None
                 if self.stopping.is_set():
                     break
@@ -510,26 +511,28 @@ class _Loader(QObject):
         image = self._from_disk(url, name, size_px, dpr)
         if image is not None:
             return image
-        if self._failures.blocked(url):
-            return None
-        with self._inflight_lock:
-            done = self._inflight.get(url)
+        # Two requests for one URL (two sizes of one avatar) download it once: the second
+        # waits for the first (whose download has a deadline), then reads the disk cache.
+        for _ in range(2):
+            if self._failures.blocked(url):
+                return None
+            with self._inflight_lock:
+                done = self._inflight.get(url)
+                if done is None:
+                    self._inflight[url] = threading.Event()
             if done is None:
-                self._inflight[url] = threading.Event()
-        if done is not None:
-            # Another worker downloads it now (another size of the same avatar): wait for it,
-            # then take its result from the disk cache. Its download has a deadline.
+                try:
+                    return self._download(url, name, size_px, dpr, fetcher)
+                finally:
+                    with self._inflight_lock:
+                        self._inflight.pop(url).set()
             done.wait()
             if self.stopping.is_set():
                 raise Cancelled
-            if self._failures.blocked(url):
-                return None
-            return self._from_disk(url, name, size_px, dpr)
-        try:
-            return self._download(url, name, size_px, dpr, fetcher)
-        finally:
-            with self._inflight_lock:
-                self._inflight.pop(url).set()
+            image = self._from_disk(url, name, size_px, dpr)
+            if image is not None:
+                return image
+        return None  # the disk cache is off and others keep fetching it: asked again later
 
     def _from_disk(self, url: str, name: str, size_px: int, dpr: float) -> QImage | None:
         with self._disk_lock:
