@@ -120,3 +120,91 @@ def test_disable_when_never_enabled(tmp_path, monkeypatch, platform) -> None:
     monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path))
     autostart.set_start_at_login(False, platform=platform)
     assert not autostart.is_start_at_login(platform=platform)
+
+
+# -- what starts at login -----------------------------------------------------------------
+
+
+def _launcher(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_bundle_starts_its_own_executable(tmp_path) -> None:
+    exe = tmp_path / "dist" / "bx24presence" / "bx24presence"
+    command = autostart.launch_command(frozen=True, executable=str(exe), which=lambda _n: None)
+    assert command == [str(exe)]
+
+
+def test_launcher_beside_the_running_python_wins_over_path(tmp_path) -> None:
+    """A pipx install starts its own launcher even when a development venv is on PATH."""
+    pipx_bin = tmp_path / "pipx" / "venvs" / "bx24presence" / "bin"
+    gui = _launcher(pipx_bin, "bx24presence-gui")
+    dev = tmp_path / "src" / ".venv" / "bin" / "bx24presence-gui"
+    command = autostart.launch_command(
+        frozen=False,
+        executable=str(pipx_bin / "python"),
+        platform="linux",
+        which=lambda _n: str(dev),
+    )
+    assert command == [str(gui)]
+
+
+def test_launcher_on_path_when_none_beside_python(tmp_path) -> None:
+    found = str(tmp_path / "bin" / "bx24presence-gui")
+    command = autostart.launch_command(
+        frozen=False,
+        executable=str(tmp_path / "python" / "bin" / "python3"),
+        platform="linux",
+        which=lambda name: found if name == "bx24presence-gui" else None,
+    )
+    assert command == [found]
+
+
+def test_windows_launcher_has_exe_suffix(tmp_path) -> None:
+    scripts = tmp_path / "venv" / "Scripts"
+    gui = _launcher(scripts, "bx24presence-gui.exe")
+    command = autostart.launch_command(
+        frozen=False,
+        executable=str(scripts / "python.exe"),
+        platform="win32",
+        which=lambda _n: None,
+    )
+    assert command == [str(gui)]
+
+
+def test_python_module_only_as_last_resort(tmp_path) -> None:
+    python = str(tmp_path / "bin" / "python3")
+    command = autostart.launch_command(
+        frozen=False, executable=python, platform="linux", which=lambda _n: None
+    )
+    assert command == [python, "-m", "bx24presence"]
+
+
+def test_enabled_entry_runs_the_bundle_with_spaces_in_its_path(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    exe = tmp_path / "My Apps" / "bx24presence" / "bx24presence"
+    monkeypatch.setattr(autostart.sys, "frozen", True, raising=False)
+    monkeypatch.setattr(autostart.sys, "executable", str(exe))
+    autostart.set_start_at_login(True, platform="linux")
+    text = autostart.xdg_autostart_path().read_text()
+    assert f'Exec="{exe}"\n' in text
+    assert "Icon=io.github.bx24presence.bx24presence\n" in text
+
+
+@pytest.mark.parametrize(
+    ("arg", "quoted"),
+    [
+        ("/opt/bx/bx24presence", "/opt/bx/bx24presence"),
+        ("/home/a b/bx", '"/home/a b/bx"'),
+        ('a"b', '"a\\"b"'),
+        ("a$b`c", '"a\\$b\\`c"'),
+        ("100%", "100%%"),
+        ("", '""'),
+    ],
+)
+def test_desktop_exec_quoting(arg: str, quoted: str) -> None:
+    assert autostart.desktop_exec_arg(arg) == quoted
