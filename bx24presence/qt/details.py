@@ -29,6 +29,7 @@ from bx24presence.qt.badges import draw_badge
 from bx24presence.qt.links import LinkKind, checked_url, safe_url
 from bx24presence.qt.texts import format_date, plain_tooltip, presence_text, vacation_text
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
+from bx24presence.textsafe import isolate
 
 log = logging.getLogger(__name__)
 
@@ -287,8 +288,10 @@ class DetailsPane(QScrollArea):
             if is_birthday(c.birthday, today):
                 text += " — " + _tr("today!")
             self._birthday.setText(text)
+        # Each name in its own bidi isolate: one holding U+202E cannot reorder the others.
         names = [
-            departments.get(d) or _tr("Department %1").replace("%1", str(d)) for d in c.departments
+            isolate(departments.get(d) or _tr("Department %1").replace("%1", str(d)))
+            for d in c.departments
         ]
         self._departments_label.setText(", ".join(names))
         self._departments_label.setVisible(bool(names))

@@ -173,3 +173,15 @@ def test_details_tooltips_are_escaped_and_isolated(qtbot: QtBot) -> None:
     for tip in tips:
         assert tip.startswith(f"<qt>{FSI}")
         _assert_safe(tip)
+
+
+def test_department_names_are_isolated_from_each_other(qtbot: QtBot) -> None:
+    pane = DetailsPane(None, portal="https://acme.example")
+    qtbot.addWidget(pane)
+    person = colleague(5, "X", departments=(1, 2))
+
+    pane.show_colleague(
+        person, server_now=SERVER_NOW, today=TODAY, departments={1: RLO_NAME, 2: "Sales"}
+    )
+
+    assert pane._departments_label.text() == f"{FSI}evil abc{PDI}, {FSI}Sales{PDI}"
