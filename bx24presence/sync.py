@@ -55,6 +55,12 @@ MIN_DENSITY = 0.4
 ROTATION_PARTS = 10
 #: Employees only: user.get's own filter (reference 3.1 and 3.6).
 EMPLOYEES = {"ACTIVE": "Y", "USER_TYPE": "employee"}
+#: The most employees a portal's count may claim. Bitrix24's largest cloud plan holds 10,000
+#: users and big self-hosted portals some tens of thousands; a count beyond this is a broken
+#: or hostile answer, and believing it would build one command per 50 of them.
+MAX_USERS = 250_000
+#: The whole refresh, every request, retry and wait included, by default.
+DEFAULT_REFRESH_DEADLINE_S = 60.0
 
 
 def _page(start: int, order: str = "ASC", extra: Mapping[str, Any] | None = None) -> Command:
@@ -167,6 +173,33 @@ def _check_errors(batch: BatchResult, keys: Iterable[str], *, allow: Iterable[st
             raise batch.errors[k]
 
 
+def _no_colleagues() -> ProtocolError:
+    return ProtocolError(
+        "The portal listed no colleagues at all, not even the webhook's own user:"
+        " a malformed answer."
+    )
+
+
+def _check_counts(total: int, first_ids: list[int], last_ids: list[int]) -> None:
+    """The count of ``user.get`` must agree with the ids its first and last pages hold."""
+    if total > MAX_USERS:
+        raise ProtocolError(
+            f"The portal counts {total} employees, more than the {MAX_USERS} this app"
+            " believes: a malformed answer."
+        )
+    seen = set(first_ids) | set(last_ids)
+    low, high = min(first_ids), max(last_ids or first_ids)
+    if (
+        len(seen) > total
+        or len(set(first_ids)) < min(total, IDS_PER_COMMAND)
+        or high - low + 1 < total
+    ):
+        raise ProtocolError(
+            f"The portal counts {total} employees, but the ids it lists ({len(seen)} between"
+            f" {low} and {high}) contradict that: a malformed answer."
+        )
+
+
 class Refresher:
     """Runs refreshes against one portal.
 
@@ -174,6 +207,9 @@ class Refresher:
         client: the REST client.
         window_s: the online window (seconds) presence is derived with.
         clock: the local wall clock, aware (injectable for tests).
+        deadline_s: the total time one refresh may take, every request, retry and wait
+            included; past it the refresh ends with :class:`~bx24presence.api.errors.TimedOut`
+            (a ``NetworkError``). None leaves only the client's own per-call deadlines.
     """
 
     def __init__(
@@ -182,15 +218,28 @@ class Refresher:
         *,
         window_s: int = DEFAULT_ONLINE_WINDOW_S,
         clock: Any = None,
+        deadline_s: float | None = DEFAULT_REFRESH_DEADLINE_S,
     ) -> None:
         self.client = client
         self.window_s = window_s
+        self.deadline_s = deadline_s
         self._clock = clock or (lambda: datetime.now(UTC))
 
     # -- public ------------------------------------------------------------------------------
 
-    def refresh(self, previous: Snapshot | None = None) -> Snapshot:
-        """A steady refresh when ``previous`` is from this portal, else a full one."""
+    def refresh(
+        self, previous: Snapshot | None = None, *, deadline_s: float | None = None
+    ) -> Snapshot:
+        """A steady refresh when ``previous`` is from this portal, else a full one.
+
+        ``deadline_s`` overrides :attr:`deadline_s` for this refresh. Raises
+        :class:`~bx24presence.api.errors.ApiError`; never returns a snapshot without
+        colleagues (a portal always lists at least the webhook's own user).
+        """
+        with self.client.deadline(deadline_s if deadline_s is not None else self.deadline_s):
+            return self._refresh(previous)
+
+    def _refresh(self, previous: Snapshot | None) -> Snapshot:
         started = time.monotonic()
         count0 = self.client.request_count
         snapshot: Snapshot | None = None
@@ -198,6 +247,8 @@ class Refresher:
             snapshot = self._steady(previous)
         if snapshot is None:
             snapshot = self._full(previous)
+        if not snapshot.colleagues:
+            raise _no_colleagues()
         colleagues = _reuse_equal(snapshot.colleagues, previous)
         requests = self.client.request_count - count0
         duration = time.monotonic() - started
@@ -247,18 +298,20 @@ class Refresher:
         last_ids = parse_user_ids(batch.results.get("last"))
         listed: list[int] | None = None
         if total <= 0 or not first_ids:
-            total, listed = 0, []
-        else:
-            low, high = min(first_ids), max(last_ids or first_ids)
-            if high > FIRST_SCAN:
-                density = total / max(1, high - low + 1)
-                if density >= MIN_DENSITY:
-                    self._fetch(got, list(range(FIRST_SCAN + 1, high + 1)))
-                else:
-                    listed = self._list_ids(total, first_ids)
-                    self._fetch(got, [i for i in listed if i not in got.seen])
-            if listed is None and len(first_ids) == total:
-                listed = first_ids
+            raise _no_colleagues()
+        _check_counts(total, first_ids, last_ids)
+        low, high = min(first_ids), max(last_ids or first_ids)
+        if high > FIRST_SCAN:
+            # The scan is bounded by the highest id the portal listed, and the density rule
+            # by the count: at most total / MIN_DENSITY ids.
+            density = total / max(1, high - low + 1)
+            if density >= MIN_DENSITY:
+                self._fetch(got, list(range(FIRST_SCAN + 1, high + 1)))
+            else:
+                listed = self._list_ids(total, first_ids)
+                self._fetch(got, [i for i in listed if i not in got.seen])
+        if listed is None and len(first_ids) == total:
+            listed = first_ids
         now = got.now
         colleagues = got.colleagues(only=listed)
         if listed is None and len(colleagues) != total:

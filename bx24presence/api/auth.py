@@ -12,29 +12,12 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bx24presence.api.errors import AuthError, BadPortalUrl
+from bx24presence.api.redaction import REDACTED, redact
 
 log = logging.getLogger(__name__)
 
 # A webhook path: /rest/<user id>/<secret>/ optionally followed by a method and .json.
 _WEBHOOK_PATH = re.compile(r"^(?P<prefix>.*?)/rest/(?P<uid>\d+)/(?P<secret>[^/?#\s]+)(?:/.*)?$")
-# Anything that looks like a webhook secret inside a text (logs, messages, URLs).
-_SECRET_IN_TEXT = re.compile(r"(/rest/\d+/)([^/?#\s'\"]+)")
-_TOKEN_IN_TEXT = re.compile(
-    r"((?:auth|access_token|refresh_token|client_secret)=)[^&\s'\"]+", re.IGNORECASE
-)
-_BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
-
-REDACTED = "***"
-
-
-def redact(text: str, *secrets: str) -> str:
-    """Remove webhook secrets, tokens and the given secret strings from ``text``."""
-    for s in secrets:
-        if s and len(s) >= 4:
-            text = text.replace(s, REDACTED)
-    text = _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
-    text = _TOKEN_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
-    return _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -48,7 +31,8 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def _origin(scheme: str, host: str, port: int | None) -> str:
+def origin(scheme: str, host: str, port: int | None) -> str:
+    """``scheme://host[:port]``, the port left out when it is the scheme's default."""
     h = f"[{host}]" if ":" in host else host
     default = {"http": 80, "https": 443}.get(scheme)
     return f"{scheme}://{h}" if port in (None, default) else f"{scheme}://{h}:{port}"
@@ -165,7 +149,7 @@ def parse_webhook_url(text: str, *, allow_http: bool = False) -> WebhookAuth:
         )
     check_scheme(scheme, host, allow_http=allow_http)
     prefix = m.group("prefix").rstrip("/")
-    portal = _origin(scheme, host, port) + prefix
+    portal = origin(scheme, host, port) + prefix
     return WebhookAuth(portal=portal, user_id=int(m.group("uid")), secret=m.group("secret"))
 
 
@@ -179,7 +163,7 @@ def parse_portal_url(text: str, *, allow_http: bool = False) -> str:
     if not host:
         raise BadPortalUrl("The address has no valid host name.")
     check_scheme(parts.scheme.lower(), host, allow_http=allow_http)
-    return _origin(parts.scheme.lower(), host, parts.port)
+    return origin(parts.scheme.lower(), host, parts.port)
 
 
 @dataclass(frozen=True)

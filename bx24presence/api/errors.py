@@ -1,12 +1,52 @@
 """The client's error hierarchy, and the mapping from Bitrix24 error envelopes to it.
 
 Every message here is safe to show and to log: it never contains the webhook secret or a
-token (callers pass texts through :func:`bx24presence.api.auth.redact` first).
+token, and no text that came from the portal reaches it raw. Such texts (``error``,
+``error_description``, a redirect's target) pass through :func:`portal_text` where the
+error is made: the secrets are redacted, controls and bidi overrides neutralised, and the
+length capped. :class:`ApiError` itself neutralises every message once more, so that a
+consumer (the command line, the GUI's banner, the log) can print any of them as is.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
+
+from bx24presence.api.redaction import redact
+from bx24presence.textsafe import for_terminal, repair
+
+#: A text from the portal is cut to this many characters in a message.
+PORTAL_TEXT_MAX = 300
+#: A whole message is never longer than this.
+MESSAGE_MAX = 1000
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def portal_text(value: Any, secrets: Iterable[str] = (), limit: int = PORTAL_TEXT_MAX) -> str:
+    """A text that came from the portal (or a proxy), fit for an error message.
+
+    Numbers become text; anything else that is not text (an object, a list) becomes ``""``.
+    The webhook secret and tokens are redacted, lone surrogates repaired, controls, bidi
+    overrides and line breaks neutralised, and the result cut to ``limit`` characters.
+    """
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, str):
+        return ""
+    # Redact before cutting (a cut could leave part of a secret), but never scan megabytes.
+    text = redact(repair(value[: limit * 64]), *secrets)
+    return _cut(" ".join(for_terminal(text).split()), limit)
+
+
+def _safe_message(message: str) -> str:
+    return _cut(for_terminal(redact(repair(str(message)))), MESSAGE_MAX)
 
 
 class BadPortalUrl(ValueError):
@@ -37,9 +77,11 @@ class ApiError(Exception):
         status: int | None = None,
         method: str | None = None,
     ) -> None:
+        message = _safe_message(message)
         super().__init__(message)
         self.message = message
-        self.code = code
+        # The code is compared by consumers (``err.code == "ACCESS_DENIED"``) and shown.
+        self.code = (portal_text(code, limit=100) or None) if code is not None else None
         self.status = status
         self.method = method
 
@@ -82,6 +124,18 @@ class NetworkError(ApiError):
     retryable = True
 
 
+class TimedOut(NetworkError):
+    """The portal did not answer, or did not finish answering, in time: a read timed out, or
+    the total deadline of a request, a call or a refresh passed (a portal that trickles its
+    answer a byte a second). Retried while the deadline leaves time; worth trying later."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, deadline_s: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.deadline_s = deadline_s
+
+
 class CertificateError(NetworkError):
     """The portal's TLS certificate is not trusted. Not transient: not retried."""
 
@@ -95,6 +149,36 @@ class ProtocolError(ApiError):
     def __init__(self, message: str, *, retryable: bool = False, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retryable = retryable
+
+
+class ResponseTooLarge(ProtocolError):
+    """The answer grew past the size cap while it was read (decompressed bytes); reading
+    stopped there. Not retried: the next answer would be as large."""
+
+    def __init__(self, message: str, *, limit_bytes: int, **kw: Any) -> None:
+        super().__init__(message, retryable=False, **kw)
+        self.limit_bytes = limit_bytes
+
+
+class RedirectRefused(ProtocolError):
+    """The portal redirected the request somewhere the client will not send the webhook
+    secret: another host, plain http, or a page that is not the REST API. Not followed and
+    not retried. ``target`` names where it pointed (a host, never a secret)."""
+
+    def __init__(self, message: str, *, target: str = "", **kw: Any) -> None:
+        super().__init__(message, retryable=False, **kw)
+        self.target = target
+
+
+class PortalMoved(RedirectRefused):
+    """The portal says it has moved to ``new_portal`` (a base URL without any secret), an
+    https address on the same site (another port of the same host, or the same registrable
+    domain). Not followed on its own: the user confirms the new address, then the app uses
+    ``auth.moved_to(new_portal)``."""
+
+    def __init__(self, message: str, *, new_portal: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.new_portal = new_portal
 
 
 class PortalError(ApiError):
@@ -141,10 +225,32 @@ def _scope_from_text(text: str) -> str | None:
     return None
 
 
-def error_from_envelope(body: Any, *, status: int | None, method: str | None) -> ApiError:
-    """Turn a Bitrix24 error envelope ``{"error", "error_description"}`` into a typed error."""
-    code = str(body.get("error", "")) if isinstance(body, dict) else ""
-    desc = str(body.get("error_description", "") or "") if isinstance(body, dict) else ""
+def _reset_at(body: Any) -> float | None:
+    """``operating_reset_at`` when an error envelope carries a ``time`` block (the cloud
+    documents none on errors, but a proxy or a newer version may send one)."""
+    t = body.get("time") if isinstance(body, dict) else None
+    value = t.get("operating_reset_at") if isinstance(t, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def error_from_envelope(
+    body: Any, *, status: int | None, method: str | None, secrets: Iterable[str] = ()
+) -> ApiError:
+    """Turn a Bitrix24 error envelope ``{"error", "error_description"}`` into a typed error.
+
+    ``secrets`` are redacted from the portal's texts (a portal may echo the webhook).
+    """
+    raw_code = body.get("error", "") if isinstance(body, dict) else ""
+    raw_desc = body.get("error_description", "") if isinstance(body, dict) else ""
+    secrets = tuple(secrets)
+    code = portal_text(raw_code, secrets, limit=100)
+    desc = portal_text(raw_desc, secrets)
     upper = code.upper()
     where = f" ({method})" if method else ""
     kw: dict[str, Any] = {"code": code or None, "status": status, "method": method}
@@ -173,6 +279,7 @@ def error_from_envelope(body: Any, *, status: int | None, method: str | None) ->
     if upper == "OPERATION_TIME_LIMIT":
         return RateLimited(
             f"The portal paused this method for its time limit{where}.",
+            reset_at=_reset_at(body),
             **kw,
         )
     if upper == "OVERLOAD_LIMIT":

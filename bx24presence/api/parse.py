@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -49,7 +49,8 @@ def to_int(value: Any) -> int | None:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.isascii() and text.isdigit():
+        # 18 digits: any real id, and far below Python's limit on converting long texts.
+        if text.isascii() and text.isdigit() and len(text) <= 18:
             return int(text)
     return None
 
@@ -153,6 +154,8 @@ def is_colleague(obj: dict[str, Any]) -> bool:
 
 
 def _aware(dt: datetime | None, now: datetime) -> datetime | None:
+    """A time without an offset is the portal's local time: ``now``'s offset (``now`` is the
+    portal's clock, always aware)."""
     if dt is not None and dt.tzinfo is None:
         return dt.replace(tzinfo=now.tzinfo)
     return dt
@@ -173,6 +176,9 @@ def parse_user(
     uid = to_int(obj.get("id"))
     if uid is None or uid <= 0:
         raise ProtocolError("A user entry has no valid 'id'.")
+    if now.tzinfo is None:
+        # Naive and aware times cannot be compared: a clock without an offset is UTC.
+        now = now.replace(tzinfo=UTC)
     if not is_colleague(obj):
         return None
     first = _text(obj.get("first_name")) or ""

@@ -18,6 +18,7 @@ from bx24presence.api.errors import (
     PortalError,
     ProtocolError,
     RateLimited,
+    RedirectRefused,
     ScopeError,
     TokenExpired,
 )
@@ -153,17 +154,19 @@ def test_unknown_host() -> None:
     assert "abcdef123456" not in str(exc.value)
 
 
-def test_renamed_portal_is_followed_with_a_repost_and_remembered(portal, make_client) -> None:
+def test_a_portal_renamed_to_another_host_is_not_followed(portal, make_client) -> None:
     moved: list[str] = []
     client = make_client(portal, on_portal_moved=moved.append)
     portal.move_to_host("localhost")
-    resp = client.call("user.get", {"FILTER": {"ACTIVE": "Y"}, "start": 50})
-    assert resp.total and len(resp.result) == resp.total - 50, "the body survived the redirect"
-    assert moved == [f"http://localhost:{portal.port}"]
-    assert client.portal == moved[0]
-    portal.reset_log()
-    client.call("profile")
-    assert sent(portal) == 1, "later calls go straight to the new address"
+    with pytest.raises(RedirectRefused) as exc:
+        client.call("user.get", {"FILTER": {"ACTIVE": "Y"}, "start": 50})
+    assert (
+        str(exc.value) == "The portal points to localhost, which is not the portal; not followed."
+    )
+    assert exc.value.target == "localhost" and not exc.value.retryable
+    assert portal.secret not in str(exc.value)
+    assert moved == [] and client.portal == f"http://127.0.0.1:{portal.port}"
+    assert sent(portal) == 1, "the secret was sent to the new host"
 
 
 def test_oauth_refreshes_once_on_expiry(portal) -> None:
