@@ -526,3 +526,37 @@ def test_help_explains_the_secret_and_the_exit_codes(capsys) -> None:
     out, _ = capsys.readouterr()
     assert "--portal -" in out and "BX24PRESENCE_WEBHOOK" in out and "process list" in out
     assert "--timeout" in out and "Exit codes" in out
+
+
+# -- the last line of defence ----------------------------------------------------------------
+
+
+def test_an_unforeseen_error_in_the_exchange_exits_4_without_its_text(
+    portal, capsys, monkeypatch
+) -> None:
+    from bx24presence import sync
+
+    def broken(self, previous=None):
+        raise TypeError("Анна Петрова anna@example.com +7 495 000-00-00")
+
+    monkeypatch.setattr(sync.Refresher, "refresh", broken)
+    code, out, err = run_stdin(capsys, monkeypatch, portal.webhook_url, "--once", "--json")
+    assert code == 4 and out == ""
+    assert_one_clean_line(err)
+    assert "TypeError" in err and "Анна" not in err and "anna@" not in err
+    code, out, err = run_stdin(
+        capsys, monkeypatch, portal.webhook_url, "--once", "--json", "--log-level", "debug"
+    )
+    assert code == 4 and "Traceback" in err  # the details, asked for, in the debug log
+    assert portal.secret not in err and "\x1b" not in err
+
+
+def test_an_unforeseen_error_outside_the_exchange_exits_1(capsys, monkeypatch) -> None:
+    def broken(users):
+        raise RuntimeError("secrets that are not for the terminal")
+
+    monkeypatch.setattr(cli, "demo_portal", broken)
+    code, out, err = run(capsys, "--once", "--json", "--demo")
+    assert code == 1 and out == ""
+    assert_one_clean_line(err)
+    assert "RuntimeError" in err and "not for the terminal" not in err
