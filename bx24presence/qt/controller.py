@@ -148,6 +148,7 @@ class Controller(QObject):
         session.snapshot_applied.connect(self._on_session_snapshot_applied)
         session.poll_failed.connect(self._on_session_poll_failed)
         session.window.settings_requested.connect(self.open_settings)
+        session.window.reconnect_requested.connect(self.reconnect)
         session.window.hidden_to_tray.connect(self._on_window_hidden_to_tray)
         session.window.close_to_tray = self.tray is not None
         session.poller.own_status_set.connect(self._on_poller_own_status_set)
@@ -157,6 +158,16 @@ class Controller(QObject):
         in_tray = self.settings.start_minimised and self.tray is not None and not self._started
         self._started = True
         session.start(show=not in_tray)
+
+    def reconnect(self) -> None:
+        """The banner's "Reconnect…" after the portal refused the webhook: connect again
+        (a new webhook, or the demo) and start a new session; nothing changes if cancelled."""
+        parent = self.session.window if self.session is not None else None
+        choice = self.ask_for_portal(connect_only=True, parent=parent)
+        if choice is None:
+            return
+        self.close_session()
+        self.open_session(choice)
 
     def close_session(self) -> None:
         """Stop the current session and close its window."""

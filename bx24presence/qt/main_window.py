@@ -53,12 +53,14 @@ class MainWindow(QMainWindow):
 
     Signals:
         refresh_requested(): "Refresh now" (F5).
+        reconnect_requested(): the banner's "Reconnect" after the portal refused the webhook.
         settings_requested(): the user asked for the settings.
         quit_requested(): Ctrl+Q.
         hidden_to_tray(): closing hid the window (a tray icon keeps the app running).
     """
 
     refresh_requested = Signal()
+    reconnect_requested = Signal()
     hidden_to_tray = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
@@ -238,7 +240,13 @@ class MainWindow(QMainWindow):
             self.set_loading(True)
 
     def on_poll_failed(self, failure: PollFailed) -> None:
-        """Keep the data, say plainly that it is getting old, and what happens next."""
+        """Keep the data, say plainly that it is getting old, and what happens next.
+
+        The portal refused the webhook (``auth``): polling has stopped; an error banner with
+        "Reconnect…". Otherwise a warning banner with "Retry now" that says since when the
+        portal is unreachable (``network``, ``timeout``) or answers with errors (the rest),
+        the age of the data shown, why, and when the next attempt comes.
+        """
         self._failure = failure
         self.set_loading(False)
         snap = self.model.snapshot
@@ -246,21 +254,28 @@ class MainWindow(QMainWindow):
         if failure.kind == "auth":
             self.banner.show_message(
                 "error",
-                tr("%1 Polling has stopped: open Settings to fix the connection.").replace(
-                    "%1", failure.message
-                ),
-                tr("Settings…"),
+                tr(
+                    "%1 Polling has stopped: reconnect with a working webhook"
+                    " (or fix it in Settings)."
+                ).replace("%1", failure.message),
+                tr("Reconnect…"),
             )
         else:
+            unreachable = failure.kind in ("network", "timeout")
             if snap is not None:
                 data = snap.fetched_at.astimezone().strftime("%H:%M")
                 text = (
                     tr("Portal unreachable since %1, showing data from %2.")
-                    .replace("%1", since)
-                    .replace("%2", data)
+                    if unreachable
+                    else tr("The portal's answers are unusable since %1, showing data from %2.")
                 )
+                text = text.replace("%1", since).replace("%2", data)
             else:
-                text = tr("Portal unreachable since %1; no data yet.").replace("%1", since)
+                text = (
+                    tr("Portal unreachable since %1; no data yet.")
+                    if unreachable
+                    else tr("The portal's answers are unusable since %1; no data yet.")
+                ).replace("%1", since)
             detail = failure.message
             if failure.retry_in_s is not None:
                 detail += " " + tr("Next attempt in %1 s.").replace("%1", str(failure.retry_in_s))
@@ -271,7 +286,8 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         snap = self.model.snapshot
         if snap is None:
-            self.status_label.setText(tr("Connecting to %1…").replace("%1", self.portal_label))
+            text = tr("Connecting to %1…") if self._failure is None else tr("No data from %1 yet.")
+            self.status_label.setText(text.replace("%1", self.portal_label))
             return
         when = snap.fetched_at.astimezone().strftime("%H:%M:%S")
         total = number(len(snap.colleagues))
@@ -409,7 +425,7 @@ class MainWindow(QMainWindow):
 
     def _on_banner_action_clicked(self) -> None:
         if self._failure is not None and self._failure.kind == "auth":
-            self.settings_requested.emit()
+            self.reconnect_requested.emit()
         else:
             self.refresh_requested.emit()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from bx24presence.api.errors import (
     ApiError,
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 MIN_INTERVAL_S = 15
 MAX_BACKOFF_S = 300
 SAVE_EVERY_S = 300
+#: The most one refresh may take, retries included; then it is abandoned and reported.
+POLL_DEADLINE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,9 @@ class PollFailed:
     """A refresh failed.
 
     Attributes:
-        kind: ``auth`` (polling stops until the user acts), ``network``, ``rate``,
-            ``protocol`` or ``portal``.
+        kind: ``auth`` (polling stops until the user acts), ``network``, ``timeout`` (the
+            refresh's deadline passed), ``rate``, ``protocol`` (an answer that makes no sense,
+            an empty company included) or ``portal``.
         message: one plain sentence for the user (never holds a secret).
         at: when it failed (local, aware).
         retry_in_s: when the next attempt comes, or None when polling stopped.
@@ -82,6 +86,8 @@ def failure_kind(err: ApiError) -> str:
     """The category of an error, for the GUI."""
     if isinstance(err, AuthError):
         return "auth"
+    if isinstance(err, DeadlineExceeded):
+        return "timeout"
     if isinstance(err, NetworkError):
         return "network"
     if isinstance(err, RateLimited):
@@ -91,12 +97,62 @@ def failure_kind(err: ApiError) -> str:
     return "portal"
 
 
+class EmptyAnswer(ProtocolError):
+    """The portal listed nobody, not even the webhook's own user: a malformed answer."""
+
+
+class DeadlineExceeded(NetworkError):
+    """A refresh took longer than its deadline and was abandoned."""
+
+
+class _Watchdog(QObject):
+    """A timer in the GUI thread that ends a refresh stuck past its deadline.
+
+    The poller's own thread is blocked inside the refresh, so its timers cannot fire; this
+    object lives in the application's main thread, armed and disarmed through queued
+    signals. Each refresh has a token, so a late timeout never ends the next refresh.
+    """
+
+    armed = Signal(int, int)  # token, milliseconds
+    disarmed = Signal(int)  # token
+
+    def __init__(self, on_expired: Callable[[int], None]) -> None:
+        super().__init__()
+        self._on_expired = on_expired
+        self._token = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self.armed.connect(self._on_armed)
+        self.disarmed.connect(self._on_disarmed)
+
+    @Slot(int, int)
+    def _on_armed(self, token: int, ms: int) -> None:
+        self._token = token
+        self._timer.start(ms)
+
+    @Slot(int)
+    def _on_disarmed(self, token: int) -> None:
+        if token == self._token:
+            self._timer.stop()
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        self._on_expired(self._token)
+
+
 class Poller(QObject):
     """Refreshes in its own thread; never touches widgets.
 
     The timer is re-armed only after a refresh finishes, so refreshes never overlap. After a
-    failure the delay doubles from 1 s up to 5 minutes; an authentication failure stops
-    polling until :meth:`refresh_now`.
+    failure the delay doubles from 1 s up to the poll interval (so the data comes back
+    within one interval of the portal's return; up to 5 minutes when the portal asks to
+    slow down); an authentication failure stops polling until :meth:`refresh_now`.
+
+    Each refresh has a total deadline (``deadline_s``): past it, the refresh is abandoned and
+    reported as a ``timeout`` failure, and a new client is built for the next one (this
+    needs a refresher factory). An empty answer never replaces the data nor the cache: it
+    is reported as a ``protocol`` failure.
 
     Signals:
         snapshot_ready(SnapshotReady): new data.
@@ -126,6 +182,7 @@ class Poller(QObject):
         cache_path: Path | None = None,
         clock: Callable[[], datetime] | None = None,
         collate: Callable[[list[str]], list[int]] | None = None,
+        deadline_s: float | None = None,
     ) -> None:
         super().__init__()
         # A factory is called in the worker thread, so that the HTTP stack is imported and
@@ -147,6 +204,17 @@ class Poller(QObject):
         self._baseline_next = True
         self._keys: SortKeys | None = None
         self._saved_at = 0.0
+        # None: the module's POLL_DEADLINE_S (read now, so tests can shorten it); 0: none.
+        self._deadline_s = POLL_DEADLINE_S if deadline_s is None else deadline_s
+        self._lock = threading.Lock()
+        self._token = 0
+        self._in_flight = 0  # the token of the refresh in flight, 0 when none
+        self._expired = False
+        # Lives in the GUI thread (it is not a child, so it stays there when the poller
+        # moves). Only with a factory: a cancelled client cannot be reused.
+        self._watchdog: _Watchdog | None = None
+        if self._deadline_s and self._make_refresher is not None and QCoreApplication.instance():
+            self._watchdog = _Watchdog(self._on_deadline)
         self.status_requested.connect(self.set_own_status)
         self.refresh_requested.connect(self.refresh_now)
 
@@ -228,7 +296,20 @@ class Poller(QObject):
         self._stopped = True
         if self._timer is not None:
             self._timer.stop()
+        if self._watchdog is not None:
+            self._watchdog.disarmed.emit(self._token)
         self.thread().quit()
+
+    def _on_deadline(self, token: int) -> None:
+        """The watchdog fired (in the GUI thread): end the refresh ``token`` if it still runs."""
+        with self._lock:
+            if self._stopped or self._cancelled or token != self._in_flight:
+                return
+            self._expired = True
+            refresher = self._refresher
+        log.warning("A refresh passed its %g s deadline; abandoning it", self._deadline_s)
+        if refresher is not None:
+            refresher.client.cancel()  # thread-safe: aborts sockets, wakes sleeps
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -266,20 +347,48 @@ class Poller(QObject):
             return
         self.poll_started.emit()
         previous = self._snapshot
+        with self._lock:
+            self._token += 1
+            token = self._in_flight = self._token
+            self._expired = False
+        if self._watchdog is not None and self._deadline_s:
+            self._watchdog.armed.emit(token, round(self._deadline_s * 1000))
         try:
             refresher = self.refresher()
             if previous is not None and previous.portal != refresher.client.portal:
                 previous = None
             snap = refresher.refresh(previous)
+            if not snap.colleagues:
+                raise EmptyAnswer(
+                    "The portal listed no colleagues at all, not even the webhook's own user;"
+                    " its answer makes no sense."
+                )
         except Cancelled:
+            if not self._end_expired():
+                return
+            self._on_failure(
+                DeadlineExceeded(
+                    f"The portal did not answer within {self._deadline_s:g} s.",
+                )
+            )
             return
         except ApiError as err:
+            self._end_expired()
             self._on_failure(err)
             return
         except Exception as exc:
+            self._end_expired()
             log.exception("Unexpected failure while refreshing")
             self._on_failure(ApiError(f"Unexpected error: {type(exc).__name__}"))
             return
+        finally:
+            with self._lock:
+                self._in_flight = 0
+            if self._watchdog is not None:
+                self._watchdog.disarmed.emit(token)
+        if self._end_expired():
+            # The deadline passed just as the answer came: the answer is good, keep it.
+            log.info("A refresh finished at its deadline")
         if self._failures:
             self._baseline_next = True  # a reconnect is a silent baseline
         self._failures = 0
@@ -290,6 +399,21 @@ class Poller(QObject):
         if not self._stopped and self._timer is not None:
             self._timer.start(self._interval_s * 1000)
 
+    def _end_expired(self) -> bool:
+        """Whether the refresh that just ended had passed its deadline; if so, its client
+        (cancelled for good) is closed and the next refresh builds a new one."""
+        with self._lock:
+            expired, self._expired = self._expired, False
+            if not expired or self._cancelled:
+                return False
+            refresher, self._refresher = self._refresher, None
+        if refresher is not None:
+            try:
+                refresher.client.close()
+            except Exception:
+                log.debug("Closing an abandoned client failed", exc_info=True)
+        return True
+
     def _save(self, snap: Snapshot, *, membership_changed: bool) -> None:
         """Keep the cache recent enough to open with, without writing 10,000 colleagues on
         every poll: after arrivals or departures, else every few minutes."""
@@ -298,7 +422,10 @@ class Poller(QObject):
         now = time.monotonic()
         if membership_changed or not self._saved_at or now - self._saved_at >= SAVE_EVERY_S:
             order = self._keys.order if self._keys is not None else ()
-            save_snapshot(snap, self._cache_path, order=order)
+            try:
+                save_snapshot(snap, self._cache_path, order=order)
+            except Exception:  # never fatal: the cache is a convenience
+                log.exception("Could not save the snapshot cache")
             self._saved_at = now
 
     def _on_failure(self, err: ApiError) -> None:
@@ -306,10 +433,14 @@ class Poller(QObject):
         self._failures += 1
         self._failing_since = self._failing_since or now
         kind = failure_kind(err)
+        backoff = 2 ** min(self._failures - 1, 16)
         if kind == "auth":
             retry: int | None = None
+        elif kind == "rate":
+            retry = min(MAX_BACKOFF_S, backoff)
         else:
-            retry = min(MAX_BACKOFF_S, 2 ** (self._failures - 1))
+            # Never longer than the interval: back within one interval of the portal's return.
+            retry = max(1, min(MAX_BACKOFF_S, self._interval_s, backoff))
         log.warning("Refresh failed (%s): %s", kind, err)
         self.poll_failed.emit(
             PollFailed(

@@ -156,3 +156,92 @@ def test_presence_change_on_the_portal_reaches_the_next_snapshot(qtbot, make_por
     )
     changed = got[-1].diff.changed
     assert quiet.id in {c.id for c in changed}
+
+
+class _Scripted:
+    """A refresher that answers from a script: snapshots, or errors to raise."""
+
+    def __init__(self, client, answers) -> None:
+        self.client = client
+        self.window_s = 900
+        self._answers = list(answers)
+
+    def refresh(self, previous=None):
+        answer = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+def test_an_empty_snapshot_never_replaces_the_data_nor_the_cache(
+    qtbot, make_portal, monkeypatch, tmp_path
+) -> None:
+    from tests.factories import colleague, snapshot
+
+    monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
+    portal = make_portal(users=5)
+    client = Bitrix24Client(parse_webhook_url(portal.webhook_url))
+    full = snapshot([colleague(1), colleague(2)], portal=client.portal)
+    empty = snapshot([], portal=client.portal)
+    path = tmp_path / "snap.json"
+    t = PollerThread(Poller(_Scripted(client, [full, empty]), interval_s=0, cache_path=path))
+    got = collect(t.poller)
+    try:
+        t.start()
+        qtbot.waitUntil(lambda: len(got) >= 3, timeout=5000)
+    finally:
+        assert t.stop(2000)
+        client.close()
+    assert isinstance(got[0], SnapshotReady) and len(got[0].snapshot.colleagues) == 2
+    assert all(isinstance(x, PollFailed) and x.kind == "protocol" for x in got[1:])
+    assert "no colleagues" in got[1].message
+    cached = load_snapshot(path)
+    assert cached is not None and len(cached.colleagues) == 2
+
+
+def test_a_failure_to_save_the_cache_is_never_fatal(
+    qtbot, make_portal, make_thread, monkeypatch, tmp_path
+) -> None:
+    def broken(*args, **kwargs):
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(poller_module, "save_snapshot", broken)
+    portal = make_portal(users=10)
+    t = make_thread(portal, interval_s=0, cache_path=tmp_path / "snap.json")
+    got = collect(t.poller)
+    t.start()
+    qtbot.waitUntil(lambda: len(got) >= 3, timeout=5000)
+    assert all(isinstance(x, SnapshotReady) for x in got), "polling goes on"
+
+
+def test_a_refresh_past_its_deadline_is_abandoned_and_the_next_one_recovers(
+    qtbot, make_portal, monkeypatch
+) -> None:
+    monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
+    portal = make_portal(users=10)
+    portal.faults.fail("hang")  # the first request never answers (until the portal stops)
+    clients: list[Bitrix24Client] = []
+
+    def factory() -> Refresher:
+        client = Bitrix24Client(
+            parse_webhook_url(portal.webhook_url), timeout=(2.0, 60.0), retry=RetryPolicy(1)
+        )
+        clients.append(client)
+        return Refresher(client)
+
+    t = PollerThread(Poller(factory, interval_s=1, deadline_s=0.5))
+    got = collect(t.poller)
+    begin = time.monotonic()
+    try:
+        t.start()
+        qtbot.waitUntil(lambda: any(isinstance(x, SnapshotReady) for x in got), timeout=8000)
+    finally:
+        assert t.stop(2000)
+        for c in clients:
+            c.close()
+    first = got[0]
+    assert isinstance(first, PollFailed) and first.kind == "timeout"
+    assert first.retry_in_s == 1
+    assert "within 0 s" not in first.message and "did not answer within" in first.message
+    assert time.monotonic() - begin < 5
+    assert len(clients) == 2, "a new client after the abandoned one"

@@ -122,17 +122,25 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Search": "Поиск",
         "Quit": "Выход",
         "Filter": "Фильтр",
-        "%1 Polling has stopped: open Settings to fix the connection.": (
-            "%1 Опрос портала остановлен: откройте настройки, чтобы исправить подключение."
+        "%1 Polling has stopped: reconnect with a working webhook (or fix it in Settings).": (
+            "%1 Опрос портала остановлен: подключитесь заново с рабочим вебхуком (или исправьте"
+            " его в настройках)."
         ),
-        "Settings…": "Настройки…",
+        "Reconnect…": "Подключиться заново…",
         "Portal unreachable since %1, showing data from %2.": (
             "Портал недоступен с %1, показаны данные на %2."
         ),
         "Portal unreachable since %1; no data yet.": "Портал недоступен с %1; данных пока нет.",
+        "The portal's answers are unusable since %1, showing data from %2.": (
+            "Ответы портала непригодны с %1, показаны данные на %2."
+        ),
+        "The portal's answers are unusable since %1; no data yet.": (
+            "Ответы портала непригодны с %1; данных пока нет."
+        ),
         "Next attempt in %1 s.": "Следующая попытка через %1 с.",
         "Retry now": "Повторить сейчас",
         "Connecting to %1…": "Подключение к %1…",
+        "No data from %1 yet.": "Данных от %1 пока нет.",
         "Stale: data from %1 (%2 min old) · %3 colleagues · %4 available": (
             "Устарело: данные на %1 (%2 мин назад) · коллег: %3 · доступно: %4"
         ),
