@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
@@ -503,21 +504,31 @@ def test_environment_variable_needs_no_argument_and_gives_no_warning(portal, cap
     assert len(json.loads(out)) == len(portal.colleague_ids())
 
 
-def test_portal_dash_in_a_fresh_process_keeps_the_secret_out_of_argv(portal) -> None:
+def test_portal_dash_in_a_fresh_process_keeps_the_secret_out_of_argv(portal, tmp_path) -> None:
+    """While the command runs, its process list entry (``/proc/PID/cmdline``) has no secret."""
     argv = [sys.executable, "-m", "bx24presence", "--once", "--json", "--portal", "-"]
-    assert not any(portal.secret in a for a in argv)
-    proc = subprocess.run(
+    portal.faults.latency = 0.3  # time to look at the running process
+    with subprocess.Popen(
         argv,
-        input=portal.webhook_url + "\n",
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=60,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "BX24PRESENCE_HOME": "/tmp/bx24presence-cli-test"},
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    assert [r["id"] for r in json.loads(proc.stdout)] == portal.colleague_ids()
+        env={"PATH": "/usr/bin:/bin", "BX24PRESENCE_HOME": str(tmp_path)},
+    ) as proc:
+        try:
+            # Popen returns once the child has started the command: this is its entry.
+            cmdline = Path(f"/proc/{proc.pid}/cmdline")
+            seen = cmdline.read_bytes() if cmdline.exists() else b""
+            out, err = proc.communicate(portal.webhook_url + "\n", timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert b"--portal\x00-" in seen or not Path("/proc/self").exists()
+    assert portal.secret.encode() not in seen
+    assert proc.returncode == 0, err
+    assert err == ""
+    assert [r["id"] for r in json.loads(out)] == portal.colleague_ids()
 
 
 def test_help_explains_the_secret_and_the_exit_codes(capsys) -> None:
