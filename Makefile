@@ -44,12 +44,6 @@ bench: $(VENV)/.installed
 soak: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/soak.py
 
-# The app offscreen against a faulty demo portal for 30 minutes (SOAK_MINUTES=3 to shorten);
-# fails on memory growth or a change in threads. Not part of `make test`.
-.PHONY: soak
-soak: $(VENV)/.installed
-	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/soak.py
-
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
