@@ -51,7 +51,6 @@ def app_icon_pixmap(size: int) -> QPixmap:
 def set_identity(app: QGuiApplication) -> None:
     """Name the app as its desktop entry does, so the window, tray and task bar match it."""
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setOrganizationDomain(ORGANIZATION_DOMAIN)
     app.setApplicationVersion(__version__)
