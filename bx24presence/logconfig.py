@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import logging.handlers
+import os
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -11,6 +15,9 @@ from pathlib import Path
 from bx24presence.api.auth import redact
 
 LEVELS = ("debug", "info", "warning", "error")
+#: Logs hold colleagues' names and the portal's address: private to the user.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 _secrets: set[str] = set()
@@ -38,13 +45,62 @@ class RedactingFormatter(logging.Formatter):
         return redact_all(super().format(record))
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created ``0600`` whatever the umask (rotated files
+    too), and made so if an older version left them readable by others."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        try:
+            _chmod_fd(fd, FILE_MODE)
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)
+        except BaseException:
+            os.close(fd)
+            raise
+
+
+def _chmod_fd(fd: int, mode: int) -> None:
+    if hasattr(os, "fchmod"):
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)
+
+
+def make_private(folder: Path, *, files: str = "*") -> None:
+    """Create ``folder`` as ``0700`` (whatever the umask), or make an existing one so, and
+    its files matching ``files`` ``0600``.
+
+    An existing folder that is not the app's own (not ours, sticky like ``/tmp``, or holding
+    other files than ``files``) keeps its mode: a folder a user chose is not ours to lock.
+    """
+    existed = folder.is_dir()
+    folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if os.name != "posix":
+        return
+    try:
+        info = folder.stat()
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    ours = info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX
+    only_ours = all(p.match(files) for p in entries)
+    if ours and (not existed or only_ours):
+        with contextlib.suppress(OSError):
+            folder.chmod(DIR_MODE)
+    for p in entries:
+        if p.match(files) and p.is_file() and not p.is_symlink():
+            with contextlib.suppress(OSError):
+                if p.stat().st_uid == os.getuid():
+                    p.chmod(FILE_MODE)
+
+
 def setup_logging(
     level: str = "warning", *, log_file: Path | None = None, console: bool = True
 ) -> None:
     """Configure the root logger once: console on stderr and, optionally, a rotating file.
 
     The file always records INFO and above (so a problem can be diagnosed afterwards), or
-    DEBUG when ``level`` is debug.
+    DEBUG when ``level`` is debug. It and its rotated copies are ``0600`` in a ``0700``
+    folder, whatever the umask; files left more open by an older version are fixed.
     """
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -61,9 +117,9 @@ def setup_logging(
         root.addHandler(ch)
     file_level = min(numeric, logging.INFO)
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        make_private(log_file.parent, files=f"{log_file.name}*")
+        fh = PrivateRotatingFileHandler(
+            log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8", errors="backslashreplace"
         )
         fh.setLevel(file_level)
         fh.setFormatter(formatter)

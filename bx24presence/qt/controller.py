@@ -290,8 +290,7 @@ class Controller(QObject):
 
     def open_log_folder(self) -> None:
         """Show the log folder in the file manager."""
-        folder = paths.log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = paths.ensure_dir(paths.log_dir())
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def export_diagnostics(self, parent: QWidget | None = None) -> Path | None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import plistlib
+import stat
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from bx24presence import autostart
 from bx24presence.diagnostics import export_diagnostics, versions_text
-from bx24presence.logconfig import register_secret
+from bx24presence.logconfig import register_secret, setup_logging
 from bx24presence.settings import Settings
 
 
@@ -208,3 +213,97 @@ def test_enabled_entry_runs_the_bundle_with_spaces_in_its_path(tmp_path, monkeyp
 )
 def test_desktop_exec_quoting(arg: str, quoted: str) -> None:
     assert autostart.desktop_exec_arg(arg) == quoted
+
+
+# --- private files ---------------------------------------------------------------------------
+
+
+@contextmanager
+def umask(value: int) -> Iterator[None]:
+    old = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    yield
+    setup_logging("warning", console=False)
+
+
+@pytest.mark.parametrize("mask", [0o000, 0o022, 0o077])
+def test_the_log_is_private_whatever_the_umask(tmp_path, restore_logging, mask: int) -> None:
+    log_file = tmp_path / "state" / "log" / "bx24presence.log"
+    with umask(mask):
+        setup_logging("info", log_file=log_file, console=False)
+        logging.getLogger("test").warning("a line")
+        handler = next(h for h in logging.getLogger().handlers if hasattr(h, "doRollover"))
+        handler.doRollover()
+        logging.getLogger("test").warning("another line")
+    assert mode(log_file.parent) == 0o700
+    assert mode(log_file) == 0o600
+    assert mode(log_file.with_name("bx24presence.log.1")) == 0o600
+
+
+def test_an_older_readable_log_and_folder_are_made_private(tmp_path, restore_logging) -> None:
+    folder = tmp_path / "log"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    for name in ("bx24presence.log", "bx24presence.log.1"):
+        (folder / name).write_text("old\n")
+        (folder / name).chmod(0o644)
+    setup_logging("info", log_file=folder / "bx24presence.log", console=False)
+    assert mode(folder) == 0o700
+    assert mode(folder / "bx24presence.log") == 0o600
+    assert mode(folder / "bx24presence.log.1") == 0o600
+
+
+def test_a_shared_folder_chosen_for_the_log_keeps_its_mode(tmp_path, restore_logging) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o755)
+    (folder / "someone-elses.txt").write_text("x")
+    setup_logging("info", log_file=folder / "bx24presence.log", console=False)
+    assert mode(folder) == 0o755, "a folder the user chose is not locked"
+    assert mode(folder / "bx24presence.log") == 0o600
+    assert mode(folder / "someone-elses.txt") != 0o600
+
+
+@pytest.mark.parametrize("mask", [0o000, 0o022])
+def test_the_diagnostics_zip_is_private(tmp_path, mask: int) -> None:
+    target = tmp_path / "new" / "folder" / "diag.zip"
+    with umask(mask):
+        export_diagnostics(target, settings=Settings(), log_dir=tmp_path / "none")
+    assert mode(target) == 0o600
+    assert mode(target.parent) == 0o700
+    assert zipfile.ZipFile(target).testzip() is None
+
+
+def test_an_older_readable_zip_is_replaced_by_a_private_one(tmp_path) -> None:
+    target = tmp_path / "diag.zip"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    with umask(0):
+        export_diagnostics(target, settings=Settings(), log_dir=tmp_path)
+    assert mode(target) == 0o600
+
+
+def test_a_failed_export_leaves_no_partial_zip(tmp_path, monkeypatch) -> None:
+    target = tmp_path / "diag.zip"
+    target.write_bytes(b"previous")
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space"):
+        export_diagnostics(target, settings=Settings(), log_dir=tmp_path / "none")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["diag.zip"]
