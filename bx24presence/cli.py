@@ -45,6 +45,8 @@ DEFAULT_TIMEOUT_S = 120.0
 MAX_TIMEOUT_S = 86400.0
 #: After the deadline, how long the cancelled fetch may take to unwind before it is abandoned.
 CANCEL_GRACE_S = 2.0
+#: The watchdog fires this long after ``--timeout``, when the refresh's own deadline failed.
+WATCHDOG_SLACK_S = 1.0
 #: ``--portal -`` reads at most this much of the first line of standard input.
 MAX_WEBHOOK_LINE = 4096
 STDIN = "-"
@@ -443,9 +445,10 @@ def _fetch_and_print(args: argparse.Namespace, url: str) -> int:
     retry = RetryPolicy(attempts=ONCE_RETRY_ATTEMPTS)
     with Bitrix24Client(auth, allow_http=args.allow_http, retry=retry) as client:
         try:
-            snapshot = with_deadline(
-                lambda: Refresher(client, window_s=window_s).refresh(), timeout, client.cancel
-            )
+            # The refresh's own deadline ends it with a typed error; the watchdog is the
+            # backstop for anything that deadline cannot interrupt.
+            refresher = Refresher(client, window_s=window_s, deadline_s=timeout)
+            snapshot = with_deadline(refresher.refresh, timeout + WATCHDOG_SLACK_S, client.cancel)
             if not snapshot.colleagues:
                 # A portal always lists at least the webhook's own user.
                 return _fail(

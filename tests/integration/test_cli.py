@@ -571,3 +571,44 @@ def test_an_unforeseen_error_outside_the_exchange_exits_1(capsys, monkeypatch) -
     assert code == 1 and out == ""
     assert_one_clean_line(err)
     assert "RuntimeError" in err and "not for the terminal" not in err
+
+
+def test_the_watchdog_cancels_the_work_and_gives_up_on_it(monkeypatch) -> None:
+    monkeypatch.setattr(cli, "CANCEL_GRACE_S", 0.2)
+    assert cli.with_deadline(lambda: 5, 1.0, lambda: None) == 5
+    with pytest.raises(KeyError):
+        cli.with_deadline(lambda: {}["x"], 1.0, lambda: None)
+    cancelled = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(cli.DeadlineExceeded):
+        cli.with_deadline(lambda: cancelled.wait(5), 0.3, cancelled.set)
+    assert cancelled.is_set() and time.monotonic() - started < 1.0
+    stuck = threading.Event()  # work that ignores the cancellation is abandoned
+    started = time.monotonic()
+    try:
+        with pytest.raises(cli.DeadlineExceeded):
+            cli.with_deadline(lambda: stuck.wait(5), 0.3, lambda: None)
+        assert time.monotonic() - started < 1.0
+    finally:
+        stuck.set()
+
+
+def test_a_refresh_that_ignores_its_deadline_still_ends_at_the_timeout(
+    portal, capsys, monkeypatch
+) -> None:
+    from bx24presence import sync
+
+    stuck = threading.Event()
+    monkeypatch.setattr(sync.Refresher, "refresh", lambda self, previous=None: stuck.wait(5))
+    monkeypatch.setattr(cli, "CANCEL_GRACE_S", 0.2)
+    started = time.monotonic()
+    try:
+        code, out, err = run_stdin(
+            capsys, monkeypatch, portal.webhook_url, "--once", "--json", "--timeout", "0.5"
+        )
+    finally:
+        stuck.set()
+    assert code == 4 and out == ""
+    assert_one_clean_line(err)
+    assert "within 0.5 s (--timeout)" in err
+    assert time.monotonic() - started < 0.5 + cli.WATCHDOG_SLACK_S + 1.0
