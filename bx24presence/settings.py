@@ -20,6 +20,7 @@ from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from bx24presence import paths
+from bx24presence.textsafe import repair, repair_deep
 
 log = logging.getLogger(__name__)
 
@@ -452,7 +453,8 @@ def load_settings(
     except OSError as exc:
         return _set_aside(path, f"it cannot be read ({exc.strerror or exc})", clock)
     try:
-        document = json.loads(raw.decode("utf-8"))
+        # Repaired: a JSON "\ud800" escape gives a lone surrogate, which could never be saved.
+        document = repair_deep(json.loads(raw.decode("utf-8")))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         return _set_aside(path, f"it is not valid JSON ({type(exc).__name__})", clock)
     if not isinstance(document, dict):
@@ -602,7 +604,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
                 f"Refusing to save settings: {key!r} looks like a webhook URL, which is a "
                 "secret and belongs in the secret store"
             )
-    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    data = repair(json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     try:
         paths.ensure_dir(path.parent)
         paths.write_atomic(path, data)

@@ -531,3 +531,24 @@ def test_reset_keeps_the_old_file_as_bak(path: Path) -> None:
 
 def test_reset_without_a_file(path: Path) -> None:
     assert reset_settings(path) == LoadResult(Settings(), None, None)
+
+
+# --- text that cannot be encoded ---------------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_the_file_is_repaired_and_saves_again(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        '{"quick_filter": "x\\ud800", "notify": {"7": {"mode": "once"}}, "note\\udfff": "\\ud800"}'
+    )
+    loaded = load_settings(path)
+    assert loaded.notice is None
+    assert loaded.settings.quick_filter == "x\ufffd"
+    save_settings(loaded.settings, path)  # never UnicodeEncodeError
+    assert load_settings(path).settings == loaded.settings
+
+
+def test_a_lone_surrogate_in_a_value_is_repaired_when_saved(path: Path) -> None:
+    save_settings(Settings(extra={"note": "a\ud800b"}), path)
+    path.read_bytes().decode("utf-8")
+    assert load_settings(path).settings.extra["note"] == "a\ufffdb"
