@@ -281,7 +281,7 @@ def acl_setuser_lines(
     relay = (
         f"ACL SETUSER {relay_user} reset on >{relay_password} ~{pattern} resetchannels -@all"
         " +ping +hello +auth +client|setname +multi +exec +discard"
-        " +get +set +del +pttl +hset +hgetall +hget +xadd +xtrim +xrevrange +xrange +xlen"
+        " +get +set +del +exists +pttl +hset +hgetall +hget +xadd +xtrim +xrevrange +xrange +xlen"
     )
     desktop = (
         f"ACL SETUSER {desktop_user} reset on >{desktop_password} %R~{pattern} resetchannels"

@@ -63,11 +63,18 @@ def decompress(data: Any, limit: int) -> str:
         raise _bad("a compressed field is not UTF-8") from None
 
 
+def colleague_print(c: Colleague) -> int:
+    """One colleague's share of :func:`fingerprint`."""
+    return zlib.crc32(f"{c.id}{c.presence.value}".encode("ascii"))
+
+
 def fingerprint(colleagues: Iterable[Colleague]) -> int:
-    """A CRC-32 of everyone's id and presence, in id order: a reader that applied every diff
-    holds the same value as the relay, or knows it must reload."""
-    text = ",".join(f"{c.id}{c.presence.value[0]}" for c in colleagues)
-    return zlib.crc32(text.encode("ascii"))
+    """A checksum of everyone's id and presence: the sum of their CRC-32s modulo 2**32.
+
+    A reader that applied every diff holds the same value as the relay, or knows it must
+    reload. A sum, so that a reader updates it by the colleagues that changed only.
+    """
+    return sum(colleague_print(c) for c in colleagues) & 0xFFFFFFFF
 
 
 # -- values ----------------------------------------------------------------------------------
@@ -346,29 +353,45 @@ def decode_change(entry_id: Any, fields_: Mapping[bytes, Any]) -> Change:
     )
 
 
-def apply_change(current: Snapshot, change: Change) -> tuple[Snapshot, SnapshotDiff]:
-    """The snapshot after a diff entry, and what it changed (for the list model)."""
+def apply_change(
+    current: Snapshot, change: Change, positions: dict[int, int] | None = None
+) -> tuple[Snapshot, SnapshotDiff]:
+    """The snapshot after a diff entry, and what it changed (for the list model).
+
+    ``positions`` (id to index in ``current.colleagues``, kept by the caller) makes a diff
+    without arrivals or departures cost its own size rather than the directory's; it is
+    updated in place (rebuilt when the membership changes).
+    """
     if change.upserts is None:
         raise ValueError("a snapshot entry is not a diff")
-    before = current.by_id()
-    after = dict(before)
-    removed = tuple(i for i in change.removed if i in after)
-    for i in removed:
-        del after[i]
+    if positions is None:
+        positions = {c.id: i for i, c in enumerate(current.colleagues)}
+    old = current.colleagues
+    removed = tuple(i for i in change.removed if i in positions)
     added: list[Colleague] = []
     changed: list[Colleague] = []
     for c in change.upserts.colleagues:
-        old = before.get(c.id)
-        if old is None:
+        at = positions.get(c.id)
+        if at is None:
             added.append(c)
-        elif old != c:
+        elif old[at] != c:
             changed.append(c)
-        else:
-            continue
-        after[c.id] = c
+    if added or removed:
+        after = {c.id: c for c in old}
+        for i in removed:
+            del after[i]
+        for c in (*added, *changed):
+            after[c.id] = c
+        colleagues = tuple(sorted(after.values(), key=lambda c: c.id))
+        positions.clear()
+        positions.update((c.id, i) for i, c in enumerate(colleagues))
+    else:
+        rows = list(old)
+        for c in changed:
+            rows[positions[c.id]] = c
+        colleagues = tuple(rows)
     departments = dict(current.departments)
     departments.update(change.upserts.departments)
-    colleagues = tuple(sorted(after.values(), key=lambda c: c.id))
     snapshot = replace(
         change.upserts,
         colleagues=colleagues,

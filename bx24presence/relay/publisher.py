@@ -46,6 +46,8 @@ class Publisher:
         self.stream_length = stream_length
         self._clock = clock
         self.version = 0
+        #: The snapshot of ``version``, as last written (None before the first write).
+        self.published: Snapshot | None = None
 
     def _run(self, work: Callable[[Any], None]) -> list[Any]:
         try:
@@ -76,14 +78,17 @@ class Publisher:
                 self.version = int(raw)
             return None
         self.version = published.version
+        self.published = published.snapshot
         return published
 
-    def publish_snapshot(self, snapshot: Snapshot, *, bump: bool = True) -> int:
+    def publish_snapshot(self, snapshot: Snapshot) -> int:
         """Write the whole snapshot (first poll, after a Redis restart) and a snapshot entry.
 
-        Returns the version written.
+        The same snapshot again (Redis lost it) keeps its version, so that desktops holding
+        it go on without a reload; any other data takes a new version. Returns the version.
         """
-        version = self.version + 1 if bump or not self.version else self.version
+        same = snapshot is self.published and self.version > 0
+        version = self.version if same else self.version + 1
         now = self._clock()
         fields = codec.encode_snapshot(snapshot, version, now)
         marker = codec.encode_snapshot_marker(snapshot, version, time.time())
@@ -95,6 +100,7 @@ class Publisher:
 
         self._run(work)
         self.version = version
+        self.published = snapshot
         log.info(
             "Published the snapshot: %d colleagues, version %d, %d bytes",
             len(snapshot.colleagues),
@@ -120,6 +126,7 @@ class Publisher:
 
         self._run(work)
         self.version = version
+        self.published = snapshot
         log.debug(
             "Published version %d: %d added, %d changed, %d removed, %d bytes",
             version,
@@ -130,9 +137,14 @@ class Publisher:
         )
         return version
 
-    def heartbeat(self, text: str, ttl_ms: int) -> None:
-        """Write the heartbeat with its time to live."""
-        self._run(lambda p: p.set(self.keys.heartbeat, text, px=ttl_ms))
+    def heartbeat(self, text: str, ttl_ms: int) -> bool:
+        """Write the heartbeat with its time to live; whether the snapshot is in Redis."""
+
+        def work(p: Any) -> None:
+            p.set(self.keys.heartbeat, text, px=ttl_ms)
+            p.exists(self.keys.snapshot)
+
+        return bool(self._run(work)[1])
 
     def clear_heartbeat(self) -> None:
         """Remove the heartbeat (a clean stop: readers know at once)."""

@@ -209,24 +209,31 @@ class RelayService:
             log.info("The portal answers again after %d failed polls", self._failures)
         self._failures = 0
         with self._lock:
-            old = self._snapshot
             self._snapshot = snapshot
             self._health = _Health(status=codec.STATUS_OK, fetched_mono=time.monotonic())
             try:
-                if old is None or not self.publisher.version:
-                    self.publisher.publish_snapshot(snapshot)
-                else:
-                    # Also after Redis lost everything: the entry's base is the version
-                    # desktops hold, and the snapshot hash is written whole beside it.
-                    self.publisher.publish_diff(
-                        snapshot, diff_snapshots(old.colleagues, snapshot.colleagues)
-                    )
-                self._dirty = False
-                self._redis_ok = True
+                self._publish_current()
             except RelayError as exc:
                 self._lost_redis(exc)
         self._beat()
         release_free_memory()
+
+    def _publish_current(self) -> None:
+        """Publish the current snapshot as a diff from what desktops hold (the last version
+        written), or whole when nothing was; the same snapshot again keeps its version.
+        Called with the lock held."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        published = self.publisher.published
+        if published is None or snapshot is published:
+            self.publisher.publish_snapshot(snapshot)
+        else:
+            self.publisher.publish_diff(
+                snapshot, diff_snapshots(published.colleagues, snapshot.colleagues)
+            )
+        self._dirty = False
+        self._redis_ok = True
 
     # -- heartbeat ---------------------------------------------------------------------------
 
@@ -259,12 +266,14 @@ class RelayService:
         with self._lock:
             try:
                 if self._dirty and self._snapshot is not None:
-                    self.publisher.publish_snapshot(self._snapshot, bump=False)
-                    self._dirty = False
+                    self._publish_current()
                     if self._redis_warned:
                         log.info("Redis answers again; snapshot republished")
                 text, ttl_ms = self._heartbeat_text()
-                self.publisher.heartbeat(text, ttl_ms)
+                if not self.publisher.heartbeat(text, ttl_ms) and self._snapshot is not None:
+                    # Redis restarted (without persistence) between two heartbeats.
+                    log.info("Redis lost the snapshot; republishing")
+                    self._publish_current()
             except RelayError as exc:
                 if exc.reason in (RelayFailure.AUTH, RelayFailure.PERMISSION, RelayFailure.TLS):
                     log.error("Redis: %s", exc)

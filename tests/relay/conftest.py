@@ -1,27 +1,14 @@
-"""A real redis-server for the relay tests: loopback, a random port, TLS, ACL users.
-
-Each test gets its own server in a temporary directory, with a self-signed certificate
-authority made for the session (openssl), TLS only (no plain port), the default user
-disabled, an ``admin`` user for the test's own checks, and the relay's and the desktops'
-users created with the exact ``ACL SETUSER`` lines the documentation gives. Users live in
-an ACL file, so they survive a restart; the data does not (no persistence): a restart
-loses every key, as a Redis without persistence does.
-"""
+"""Relay tests: a real redis-server per test (TLS, ACL users; see redisserver.py), the demo
+portal over loopback, and relays running as they do under ``bx24presence relay``."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-import redis
 
 from bx24presence.api.auth import parse_webhook_url
 from bx24presence.api.client import Bitrix24Client
@@ -29,7 +16,6 @@ from bx24presence.api.throttle import RetryPolicy
 from bx24presence.demo import DemoPortal
 from bx24presence.relay.address import (
     RelayKeys,
-    acl_setuser_lines,
     connect,
     namespace_for,
     parse_relay_url,
@@ -39,147 +25,23 @@ from bx24presence.relay.publisher import Publisher
 from bx24presence.relay.reader import RelayReader
 from bx24presence.relay.service import RelayService
 from bx24presence.sync import Refresher
+from tests.relay.redisserver import (
+    DESKTOP_PASSWORD,
+    REDIS_SERVER,
+    RELAY_PASSWORD,
+    Certs,
+    RedisServer,
+    make_certs,
+)
 
-REDIS_SERVER = shutil.which("redis-server")
-ADMIN_PASSWORD = "admin-test-password"
-RELAY_PASSWORD = "relay-test-password"
-DESKTOP_PASSWORD = "desktop-test-password"
-START_TIMEOUT_S = 10.0
+__all__ = ["DESKTOP_PASSWORD", "RELAY_PASSWORD", "wait_for"]
+
 FAST_RETRY = RetryPolicy(attempts=2, base=0.02, cap=0.05, max_wait=1.0)
-
-
-@dataclass(frozen=True)
-class Certs:
-    ca: Path
-    cert: Path
-    key: Path
-    other_ca: Path
-
-
-def _openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
 
 
 @pytest.fixture(scope="session")
 def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
-    """A certificate authority, a server certificate for 127.0.0.1 signed by it, and an
-    unrelated authority (a client trusting it must refuse the server)."""
-    d = tmp_path_factory.mktemp("tls")
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    for name in ("ca", "other-ca"):
-        _openssl(
-            "req", "-x509", *ec, "-keyout", f"{name}.key", "-out", f"{name}.crt",
-            "-days", "2", "-subj", f"/CN=bx24presence test {name}", cwd=d,
-        )  # fmt: skip
-    _openssl(
-        "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1",
-        cwd=d,
-    )  # fmt: skip
-    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    _openssl(
-        "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext", cwd=d,
-    )  # fmt: skip
-    return Certs(d / "ca.crt", d / "server.crt", d / "server.key", d / "other-ca.crt")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RedisServer:
-    """One redis-server process over TLS on loopback."""
-
-    def __init__(self, directory: Path, certs: Certs) -> None:
-        self.dir = directory
-        self.certs = certs
-        self.port = _free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-        (directory / "users.acl").write_text(
-            f"user default off\nuser admin on >{ADMIN_PASSWORD} ~* &* +@all\n"
-        )
-        (directory / "redis.conf").write_text(
-            "\n".join(
-                [
-                    "bind 127.0.0.1",
-                    "port 0",
-                    f"tls-port {self.port}",
-                    f"tls-cert-file {certs.cert}",
-                    f"tls-key-file {certs.key}",
-                    f"tls-ca-cert-file {certs.ca}",
-                    "tls-auth-clients no",
-                    f"dir {directory}",
-                    'save ""',
-                    "appendonly no",
-                    f"aclfile {directory / 'users.acl'}",
-                    f"logfile {directory / 'redis.log'}",
-                    "daemonize no",
-                ]
-            )
-            + "\n"
-        )
-
-    def start(self) -> RedisServer:
-        assert REDIS_SERVER is not None
-        self.proc = subprocess.Popen(
-            [REDIS_SERVER, str(self.dir / "redis.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with self.admin() as r:
-                    r.ping()
-                return self
-            except redis.exceptions.ConnectionError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    log = (self.dir / "redis.log").read_text(errors="replace")[-2000:]
-                    raise RuntimeError(f"redis-server did not start:\n{log}") from None
-                time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def admin(self) -> redis.Redis:
-        return redis.Redis(
-            host="127.0.0.1",
-            port=self.port,
-            username="admin",
-            password=ADMIN_PASSWORD,
-            ssl=True,
-            ssl_ca_certs=str(self.certs.ca),
-            socket_timeout=5,
-            socket_connect_timeout=2,
-        )
-
-    def url(self, user: str, *, portal: str | None = None, ca: Path | None = None) -> str:
-        ca_file = ca or self.certs.ca
-        url = f"rediss://{user}@127.0.0.1:{self.port}/0?ca={quote(str(ca_file))}"
-        return url + (f"&portal={quote(portal)}" if portal else "")
-
-    def create_users(self, keys: RelayKeys) -> None:
-        """The documented ACL lines, then ACL SAVE (the users survive a restart)."""
-        relay, desktop = acl_setuser_lines(
-            keys, relay_password=RELAY_PASSWORD, desktop_password=DESKTOP_PASSWORD
-        )
-        with self.admin() as r:
-            for line in (relay, desktop):
-                r.execute_command(*line.split())
-            r.execute_command("ACL", "SAVE")
+    return make_certs(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture

@@ -97,10 +97,12 @@ def test_relay_republishes_after_a_redis_restart(portal, start_relay, make_reade
     follower.start()
     before = follower.version
 
-    redis_server.restart()  # no persistence: every key is gone
+    redis_server.stop()  # no persistence: every key is gone
+    wait_for(lambda: not relay.service._redis_ok, what="the relay to notice")
     with pytest.raises(RelayError) as gone:
-        RelayReader(follower.reader.redis, follower.reader.keys).load_snapshot()
-    assert gone.value.reason in (RelayFailure.NO_DATA, RelayFailure.UNREACHABLE)
+        follower.reader.load_snapshot()
+    assert gone.value.reason is RelayFailure.UNREACHABLE
+    redis_server.start()
     published = wait_for(
         lambda: _try_load(follower.reader), timeout=8, what="the republished snapshot"
     )
@@ -258,3 +260,55 @@ def test_relay_password_is_accepted_and_wrong_user_refused(redis_server, keys):
     with pytest.raises(RelayError) as refused:
         Publisher(connect(address, DESKTOP_PASSWORD), keys).check()
     assert refused.value.reason is RelayFailure.AUTH
+
+
+def test_changes_polled_while_redis_was_down_arrive_as_a_diff(
+    portal, start_relay, make_reader, redis_server
+):
+    """Desktops hold the last version written; what the relay polled meanwhile reaches them
+    as one diff from it (no reload storm, and never older data under a newer version)."""
+    relay = start_relay()
+    wait_for(lambda: relay.service.polls >= 1)
+    follower = RelayFollower(make_reader())
+    follower.start()
+    redis_server.stop()
+    polls = relay.service.polls
+    uid = portal.colleague_ids()[2]
+    portal.update_user(uid, work_position="Changed while Redis was down")
+    wait_for(lambda: relay.service.polls >= polls + 2, what="polls during the outage")
+    redis_server.start()
+    wait_for(
+        lambda: (
+            _try_poll(follower)
+            and follower.snapshot.by_id()[uid].work_position == "Changed while Redis was down"
+        ),
+        timeout=8,
+        what="the change",
+    )
+    assert follower.reloads == 1 and follower.mismatches == 0
+    relay.stop()
+    wait_for(
+        lambda: (
+            _try_poll(follower) is not None and follower.version == relay.service.publisher.version
+        )
+    )
+    assert records(follower.snapshot) == records(relay.service._snapshot)
+
+
+def test_a_redis_restart_between_two_heartbeats_is_noticed(
+    portal, start_relay, make_reader, redis_server
+):
+    relay = start_relay(interval_s=30)  # no poll will republish it
+    wait_for(lambda: relay.service.polls >= 1)
+    reader = make_reader()
+    version = reader.load_snapshot().version
+    redis_server.restart()
+    published = wait_for(lambda: _try_load(reader), timeout=5, what="the republication")
+    assert published.version == version, "the same data keeps its version"
+
+
+def _try_poll(follower):
+    try:
+        return follower.poll(200) is not None
+    except RelayError:
+        return False
