@@ -46,6 +46,8 @@ from bx24presence.settings import Settings
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
+#: With no data yet, after this long without an answer the banner says the portal is slow.
+SLOW_MS = 5_000
 
 
 class MainWindow(QMainWindow):
@@ -181,6 +183,9 @@ class MainWindow(QMainWindow):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick_timeout)
         self._tick.start()
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.timeout.connect(self._on_slow_timeout)
         self.set_loading(True)
         self.search.setFocus()
 
@@ -228,8 +233,9 @@ class MainWindow(QMainWindow):
         if not ready.from_cache:
             self._loaded = True
             self._failure = None
+            self._slow.stop()
             self.set_loading(False)
-            if self.banner.kind in ("warning", "error"):
+            if self.banner.kind in ("warning", "error", "info"):
                 self.banner.clear()
         self._update_status()
         self._update_placeholder()
@@ -238,6 +244,8 @@ class MainWindow(QMainWindow):
         """A refresh began."""
         if not self._loaded:
             self.set_loading(True)
+            if self._failure is None:
+                self._slow.start(SLOW_MS)
 
     def on_poll_failed(self, failure: PollFailed) -> None:
         """Keep the data, say plainly that it is getting old, and what happens next.
@@ -248,6 +256,7 @@ class MainWindow(QMainWindow):
         the age of the data shown, why, and when the next attempt comes.
         """
         self._failure = failure
+        self._slow.stop()
         self.set_loading(False)
         snap = self.model.snapshot
         since = failure.since.astimezone().strftime("%H:%M")
@@ -282,6 +291,13 @@ class MainWindow(QMainWindow):
             self.banner.show_message("warning", f"{text} {detail}", tr("Retry now"))
         self._update_status()
         self._update_placeholder()
+
+    def _on_slow_timeout(self) -> None:
+        if self._loaded or self._failure is not None:
+            return
+        self.banner.show_message(
+            "info", tr("The portal is slow to answer; still waiting for its first answer…")
+        )
 
     def _update_status(self) -> None:
         snap = self.model.snapshot

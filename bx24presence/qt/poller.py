@@ -20,6 +20,7 @@ from bx24presence.api.errors import (
     NetworkError,
     ProtocolError,
     RateLimited,
+    TimedOut,
 )
 from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
@@ -34,8 +35,11 @@ log = logging.getLogger(__name__)
 MIN_INTERVAL_S = 15
 MAX_BACKOFF_S = 300
 SAVE_EVERY_S = 300
-#: The most one refresh may take, retries included; then it is abandoned and reported.
+#: The most one refresh may take, retries included; then it ends and is reported.
 POLL_DEADLINE_S = 30.0
+#: Past the deadline, how long the refresh may take to end by itself before the watchdog
+#: abandons it (a backstop: the client enforces the deadline).
+WATCHDOG_GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def failure_kind(err: ApiError) -> str:
     """The category of an error, for the GUI."""
     if isinstance(err, AuthError):
         return "auth"
-    if isinstance(err, DeadlineExceeded):
+    if isinstance(err, DeadlineExceeded | TimedOut):
         return "timeout"
     if isinstance(err, NetworkError):
         return "network"
@@ -149,10 +153,11 @@ class Poller(QObject):
     within one interval of the portal's return; up to 5 minutes when the portal asks to
     slow down); an authentication failure stops polling until :meth:`refresh_now`.
 
-    Each refresh has a total deadline (``deadline_s``): past it, the refresh is abandoned and
-    reported as a ``timeout`` failure, and a new client is built for the next one (this
-    needs a refresher factory). An empty answer never replaces the data nor the cache: it
-    is reported as a ``protocol`` failure.
+    Each refresh has a total deadline (``deadline_s``), passed to the refresher: past it the
+    refresh ends as a ``timeout`` failure. As a backstop, a watchdog abandons a refresh that
+    is still running a few seconds later (its client is cancelled for good, so a new one is
+    built for the next refresh; this needs a refresher factory). An empty answer never
+    replaces the data nor the cache: it is reported as a ``protocol`` failure.
 
     Signals:
         snapshot_ready(SnapshotReady): new data.
@@ -352,12 +357,13 @@ class Poller(QObject):
             token = self._in_flight = self._token
             self._expired = False
         if self._watchdog is not None and self._deadline_s:
-            self._watchdog.armed.emit(token, round(self._deadline_s * 1000))
+            backstop = self._deadline_s + WATCHDOG_GRACE_S
+            self._watchdog.armed.emit(token, round(backstop * 1000))
         try:
             refresher = self.refresher()
             if previous is not None and previous.portal != refresher.client.portal:
                 previous = None
-            snap = refresher.refresh(previous)
+            snap = refresher.refresh(previous, deadline_s=self._deadline_s or None)
             if not snap.colleagues:
                 raise EmptyAnswer(
                     "The portal listed no colleagues at all, not even the webhook's own user;"

@@ -29,7 +29,7 @@ class WatchList(QObject):
         self.watched: set[int] = set(settings.watched)
         self.rules: dict[int, NotifyRule] = {}
         for key, rule in settings.notify.items():
-            if key.isdigit():
+            if key.isascii() and key.isdigit():  # "²".isdigit() is True too
                 self.rules[int(key)] = rule
 
     def is_watched(self, cid: int) -> bool:

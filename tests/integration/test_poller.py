@@ -158,6 +158,13 @@ def test_presence_change_on_the_portal_reaches_the_next_snapshot(qtbot, make_por
     assert quiet.id in {c.id for c in changed}
 
 
+class _Deaf(Refresher):
+    """A refresher that ignores the deadline it is given."""
+
+    def refresh(self, previous=None, *, deadline_s=None):
+        return super().refresh(previous, deadline_s=3600)
+
+
 class _Scripted:
     """A refresher that answers from a script: snapshots, or errors to raise."""
 
@@ -166,7 +173,7 @@ class _Scripted:
         self.window_s = 900
         self._answers = list(answers)
 
-    def refresh(self, previous=None):
+    def refresh(self, previous=None, *, deadline_s=None):
         answer = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
         if isinstance(answer, BaseException):
             raise answer
@@ -214,9 +221,11 @@ def test_a_failure_to_save_the_cache_is_never_fatal(
     assert all(isinstance(x, SnapshotReady) for x in got), "polling goes on"
 
 
-def test_a_refresh_past_its_deadline_is_abandoned_and_the_next_one_recovers(
+def test_a_refresh_stuck_past_its_deadline_is_abandoned_and_the_next_one_recovers(
     qtbot, make_portal, monkeypatch
 ) -> None:
+    """The backstop: a refresher that does not keep its deadline is abandoned by the
+    watchdog, and the next refresh gets a new client."""
     monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
     portal = make_portal(users=10)
     portal.faults.fail("hang")  # the first request never answers (until the portal stops)
@@ -227,8 +236,9 @@ def test_a_refresh_past_its_deadline_is_abandoned_and_the_next_one_recovers(
             parse_webhook_url(portal.webhook_url), timeout=(2.0, 60.0), retry=RetryPolicy(1)
         )
         clients.append(client)
-        return Refresher(client)
+        return _Deaf(client)
 
+    monkeypatch.setattr(poller_module, "WATCHDOG_GRACE_S", 0.5)
     t = PollerThread(Poller(factory, interval_s=1, deadline_s=0.5))
     got = collect(t.poller)
     begin = time.monotonic()

@@ -141,6 +141,9 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Retry now": "Повторить сейчас",
         "Connecting to %1…": "Подключение к %1…",
         "No data from %1 yet.": "Данных от %1 пока нет.",
+        "The portal is slow to answer; still waiting for its first answer…": (
+            "Портал отвечает медленно; всё ещё ждём его первого ответа…"
+        ),
         "Stale: data from %1 (%2 min old) · %3 colleagues · %4 available": (
             "Устарело: данные на %1 (%2 мин назад) · коллег: %3 · доступно: %4"
         ),
