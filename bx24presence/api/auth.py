@@ -11,10 +11,15 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from bx24presence.api.errors import AuthError, BadPortalUrl
+from bx24presence.api import jsonio
+from bx24presence.api.errors import ApiError, AuthError, BadPortalUrl, portal_text
 from bx24presence.api.redaction import REDACTED, redact
+from bx24presence.api.transport import read_capped
 
 log = logging.getLogger(__name__)
+
+#: A token answer is a few hundred bytes.
+TOKEN_ANSWER_MAX = 1024 * 1024
 
 # A webhook path: /rest/<user id>/<secret>/ optionally followed by a method and .json.
 _WEBHOOK_PATH = re.compile(r"^(?P<prefix>.*?)/rest/(?P<uid>\d+)/(?P<secret>[^/?#\s]+)(?:/.*)?$")
@@ -245,31 +250,50 @@ class OAuthAuth:
             "refresh_token": self._tokens.refresh_token,
         }
         with self._lock:
-            try:
-                resp = session.get(
-                    self._token_url, params=params, timeout=timeout, allow_redirects=False
-                )
-                body = resp.json()
-                resp.close()
-            except Exception as exc:
-                raise AuthError(
-                    "Could not renew the login: " + redact(str(exc), *self.secrets())
-                ) from None
-            if not isinstance(body, dict) or "access_token" not in body:
+            body = self._token_answer(session, params, timeout)
+            if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
                 code = body.get("error") if isinstance(body, dict) else None
                 raise AuthError(
                     "The saved login has expired; log in to the portal again."
                     if code == "invalid_grant"
                     else "Could not renew the login: the OAuth server refused it.",
-                    code=str(code) if code else None,
+                    code=str(code) if isinstance(code, str) else None,
                 )
+            renewed = body.get("refresh_token")
             self._tokens = OAuthTokens(
-                access_token=str(body["access_token"]),
-                refresh_token=str(body.get("refresh_token") or self._tokens.refresh_token),
+                access_token=body["access_token"],
+                refresh_token=renewed
+                if isinstance(renewed, str) and renewed
+                else self._tokens.refresh_token,
             )
             log.info("OAuth access token renewed")
         if self._on_tokens is not None:
             self._on_tokens(self._tokens)
+
+    def _token_answer(self, session: Any, params: dict[str, str], timeout: Any) -> Any:
+        """The token server's JSON answer: never redirected, read with a size cap."""
+        try:
+            resp = session.get(
+                self._token_url, params=params, timeout=timeout, allow_redirects=False, stream=True
+            )
+            try:
+                if 300 <= resp.status_code < 400:
+                    raise AuthError(
+                        "Could not renew the login: the OAuth server redirected the request"
+                        " elsewhere; not followed."
+                    )
+                data = read_capped(resp, TOKEN_ANSWER_MAX, what="The OAuth server's answer")
+            finally:
+                resp.close()
+            return jsonio.decode_answer(data)
+        except AuthError:
+            raise
+        except ApiError as exc:
+            raise AuthError(f"Could not renew the login: {exc}") from None
+        except Exception as exc:
+            raise AuthError(
+                "Could not renew the login: " + portal_text(str(exc), self.secrets())
+            ) from None
 
     def __repr__(self) -> str:
         return f"OAuthAuth(portal={self._portal!r}, tokens=***)"

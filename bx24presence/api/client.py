@@ -521,6 +521,11 @@ class Bitrix24Client:
                 )
             except (requests.exceptions.RequestException, OSError) as exc:
                 raise failed(exc) from None
+            except ValueError:
+                # requests parses a redirect's Location even when it does not follow it.
+                raise ProtocolError(
+                    "The portal redirected to a malformed address.", method=method
+                ) from None
             try:
                 status = resp.status_code
                 location = resp.headers.get("Location")

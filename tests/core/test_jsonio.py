@@ -46,3 +46,68 @@ def test_large_batch_answer() -> None:
     assert len(text) > jsonio.GENTLE_ABOVE
     assert jsonio.loads(text) == body
     assert jsonio.loads_bytes(("\ufeff" + text).encode()) == body
+
+
+# -- the door for a portal's answer ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [jsonio.MAX_DEPTH + 1, 900, 100_000])
+def test_nesting_deeper_than_any_answer_is_malformed(depth: int) -> None:
+    for text in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        with pytest.raises(jsonio.MalformedJson, match=r"(?i)nest"):
+            jsonio.decode_answer(text.encode())
+    ok = "[" * jsonio.MAX_DEPTH + "]" * jsonio.MAX_DEPTH
+    assert jsonio.decode_answer(ok.encode()) == json.loads(ok)
+
+
+def test_lone_surrogates_are_repaired_keys_included() -> None:
+    raw = b'{"name": "A\\ud800B", "\\udfff": ["\\ud83d\\ude00", "\\uDC00"]}'
+    assert jsonio.decode_answer(raw) == {"name": "A\ufffdB", "\ufffd": ["\U0001f600", "\ufffd"]}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe{}", b'{"a": "\xed\xa0\x80"}', b"1" * 5000, b"", b"nope", b'{"a": 1} x'],
+    ids=["not-utf8", "utf8-surrogate", "4300-digits", "empty", "word", "extra"],
+)
+def test_every_broken_body_is_one_error(raw: bytes) -> None:
+    with pytest.raises(jsonio.MalformedJson):
+        jsonio.decode_answer(raw)
+
+
+def test_a_large_answer_takes_the_same_door() -> None:
+    users = {str(i): {"id": i, "name": f"P\\ud800 {i}"} for i in range(3000)}
+    text = json.dumps({"result": users}).replace("\\\\ud800", "\\ud800")
+    assert len(text) > jsonio.GENTLE_ABOVE
+    got = jsonio.decode_answer(text.encode())
+    assert got["result"]["5"]["name"] == "P\ufffd 5"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_decode_or_are_malformed_json(data: bytes) -> None:
+    try:
+        value = jsonio.decode_answer(data)
+    except jsonio.MalformedJson:
+        return
+    json.dumps(value, ensure_ascii=False).encode("utf-8")  # no lone surrogate anywhere
+
+
+surrogate_text = st.text(
+    alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0xFFFF), max_size=8
+)
+any_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | surrogate_text,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(surrogate_text, children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_json, st.booleans())
+def test_any_json_value_decodes_with_every_string_encodable(value: Any, pad: bool) -> None:
+    text = json.dumps(value) + (" " * jsonio.GENTLE_ABOVE if pad else "")
+    got = jsonio.decode_answer(text.encode())
+    json.dumps(got, ensure_ascii=False).encode("utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bx24presence.api.errors import ProtocolError
+from bx24presence.api import jsonio
+from bx24presence.api.client import ResponseTime, _int_or_none, parse_batch, parse_iso
+from bx24presence.api.errors import ApiError, ProtocolError
 from bx24presence.api.parse import (
     is_colleague,
     parse_departments_result,
     parse_user,
     parse_user_ids,
     resolve_avatar,
+    to_int,
     user_entries,
 )
 from bx24presence.domain import Presence
@@ -281,3 +284,129 @@ def test_any_result_gives_entries_or_a_protocol_error(result: Any) -> None:
     for entry in entries:
         with contextlib.suppress(ProtocolError):
             parse(entry)
+
+
+# -- times without an offset, numbers where text belongs ---------------------------------------
+
+
+def test_a_date_finish_without_an_offset_is_utc() -> None:
+    t = ResponseTime.parse({"date_finish": "2026-03-02T12:00:00", "start": "1.5"})
+    assert t is not None and t.date_finish == datetime(2026, 3, 2, 12, tzinfo=UTC)
+    t = ResponseTime.parse({"date_finish": "2026-03-02T12:00:00+03:00"})
+    assert t is not None and t.date_finish is not None
+    assert t.date_finish.utcoffset() == timedelta(hours=3)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0000-00-00 00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "x" * 100],
+)
+def test_absurd_times_are_no_times(value: str) -> None:
+    assert parse_iso(value) is None
+    assert ResponseTime.parse({"date_finish": value}).date_finish is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", 1e400, "1" * 5000])
+def test_time_numbers_must_be_finite(value: Any) -> None:
+    t = ResponseTime.parse({"operating_reset_at": value, "start": value})
+    assert t is not None and t.operating_reset_at is None and t.start is None
+
+
+def test_naive_times_take_the_portals_offset_and_presence_works() -> None:
+    obj = dict(CURRENT, last_activity_date="2026-03-02T09:35:00", idle="2026-03-02T09:36:00")
+    c = parse(obj)
+    assert c is not None and c.last_activity == datetime(2026, 3, 2, 9, 35, tzinfo=MSK)
+    assert c.presence is Presence.AWAY
+    # A naive clock (a portal's date_finish without an offset reaching here) is UTC.
+    naive_now = datetime(2026, 3, 2, 6, 40)
+    c = parse_user(CURRENT, portal=PORTAL, now=naive_now, window_s=900)
+    assert c is not None and c.presence is Presence.ONLINE, "09:30 MSK is 06:30 UTC"
+    c = parse_user(
+        dict(CURRENT, last_activity_date="2026-03-02T06:00:00"),
+        portal=PORTAL,
+        now=naive_now,
+        window_s=900,
+    )
+    assert c is not None and c.presence is Presence.OFFLINE
+
+
+def test_long_digit_strings_are_no_ids() -> None:
+    assert to_int("1" * 5000) is None and to_int("12") == 12
+    assert _int_or_none("9" * 5000) is None and _int_or_none("-7") == -7
+    assert _int_or_none(float("inf")) is None
+    c = parse(dict(CURRENT, id="4", name=12345, work_position=1.5, email=True))
+    assert c is not None and c.name == "12345" and c.work_position == "1.5" and c.email is None
+
+
+# -- the whole path of an answer: bytes, batch maps, colleagues --------------------------------
+
+COMMANDS: dict[str, Any] = {
+    "first": ("user.get", {}),
+    "me": ("im.user.status.get", {}),
+    "r0": ("im.user.list.get", {}),
+    "r1": ("im.user.list.get", {}),
+}
+batch_maps = st.fixed_dictionaries(
+    {},
+    optional={
+        k: st.one_of(
+            json_values,
+            st.dictionaries(st.sampled_from([*list(COMMANDS), "x"]), json_values, max_size=4),
+            st.lists(json_values, max_size=4),
+        )
+        for k in ("result", "result_error", "result_total", "result_next", "result_time")
+    },
+)
+user_maps = st.dictionaries(st.text(max_size=4), st.one_of(user_like, json_values), max_size=4)
+
+
+def _through_the_parsers(body: Any) -> None:
+    """What the client and a refresh do with a decoded answer."""
+    if not isinstance(body, dict):
+        return
+    timing = ResponseTime.parse(body.get("time"))
+    now = (timing.date_finish if timing else None) or NOW
+    batch = parse_batch(body.get("result"), COMMANDS, timing=timing, secrets=("s3cr3t",))
+    for err in batch.errors.values():
+        assert isinstance(err, ApiError) and "s3cr3t" not in str(err)
+        str(err).encode("utf-8")
+    for value in batch.results.values():
+        with contextlib.suppress(ProtocolError):
+            for entry in user_entries(value):
+                with contextlib.suppress(ProtocolError):
+                    parse_user(entry, portal=PORTAL, now=now, window_s=900)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"result": batch_maps},
+            optional={"time": st.one_of(json_values, st.fixed_dictionaries({}, optional={
+                "date_finish": st.one_of(st.text(max_size=30), st.sampled_from(
+                    ["2026-03-02T12:00:00", "2026-03-02T12:00:00+03:00", "0000-00-00"]
+                )),
+                "operating_reset_at": json_values,
+            }))},
+        ),
+        st.fixed_dictionaries({"result": st.fixed_dictionaries({"result": st.fixed_dictionaries(
+            {}, optional={"r0": user_maps, "r1": st.lists(user_like, max_size=3)}
+        )})}),
+    )
+)  # fmt: skip
+def test_any_value_through_the_batch_and_colleague_parsers(value: Any) -> None:
+    """Only the project's own errors come out, whatever JSON the portal sends."""
+    with contextlib.suppress(ProtocolError):
+        _through_the_parsers(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode())))
+def test_any_bytes_through_the_decoder_and_the_parsers(data: bytes) -> None:
+    try:
+        body = jsonio.decode_answer(data)
+    except jsonio.MalformedJson:
+        return
+    with contextlib.suppress(ProtocolError):
+        _through_the_parsers(body)

@@ -19,7 +19,9 @@ from bx24presence.api.errors import (
     ProtocolError,
     RateLimited,
     RedirectRefused,
+    ResponseTooLarge,
     ScopeError,
+    TimedOut,
     TokenExpired,
 )
 from bx24presence.api.query import BatchRef
@@ -289,3 +291,34 @@ def test_the_secret_never_reaches_logs_or_errors(portal, make_client, caplog) ->
     assert any("***" in line for line in formatted), "requests are logged, redacted"
     for text in [*messages, *formatted, repr(client.auth)]:
         assert secret not in text
+
+
+def test_a_hanging_portal_ends_at_the_calls_deadline(portal, make_client) -> None:
+    client = make_client(portal, timeout=(2.0, 30.0), call_deadline_s=0.6)
+    portal.faults.fail("hang", count=10)
+    started = time.monotonic()
+    with pytest.raises(TimedOut) as exc:
+        client.call("profile")
+    assert time.monotonic() - started < 3
+    assert isinstance(exc.value, NetworkError) and exc.value.retryable
+    assert exc.value.deadline_s == 0.6
+
+
+def test_a_deadline_block_bounds_every_call_in_it(portal, make_client) -> None:
+    client = make_client(portal, timeout=(2.0, 30.0))
+    portal.faults.latency = 0.3
+    started = time.monotonic()
+    with client.deadline(0.5), pytest.raises(TimedOut):
+        for _ in range(10):
+            client.call("profile")
+    assert time.monotonic() - started < 3
+    portal.faults.clear()
+    assert client.call("profile").result, "the deadline ended with its block"
+
+
+def test_answers_are_streamed_and_capped(portal, make_client) -> None:
+    client = make_client(portal, max_answer_bytes=20_000)
+    assert client.call("profile").result
+    with pytest.raises(ResponseTooLarge, match="larger than"):
+        client.call("user.get", {"FILTER": {"ACTIVE": "Y"}})
+    assert sent(portal) == 2, "an oversized answer is not retried"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 
 import pytest
 
 from bx24presence import sync
+from bx24presence.api.errors import TimedOut
 from bx24presence.domain import Presence
 from bx24presence.sync import Refresher
 from tests.integration.conftest import near_window_edge
@@ -158,3 +160,20 @@ def test_steady_refresh_of_a_big_portal_is_cheaper_than_a_full_one(make_portal, 
     assert first.requests <= math.ceil(6000 / 2500) + 2
     assert second.requests < first.requests
     assert [c.id for c in second.colleagues] == portal.colleague_ids()
+
+
+def test_a_refresh_ends_at_its_deadline(make_portal, make_client) -> None:
+    portal = make_portal(users=60)
+    client = make_client(portal, timeout=(2.0, 30.0))
+    portal.faults.latency = 0.5
+    started = time.monotonic()
+    with pytest.raises(TimedOut):
+        Refresher(client, deadline_s=0.3).refresh()
+    assert time.monotonic() - started < 3
+    portal.faults.clear()
+    assert Refresher(client).refresh().colleagues, "the next refresh has its own deadline"
+
+
+def test_the_default_refresh_deadline() -> None:
+    assert sync.DEFAULT_REFRESH_DEADLINE_S == 60.0
+    assert Refresher.__init__.__kwdefaults__["deadline_s"] == 60.0
