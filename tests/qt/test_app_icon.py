@@ -38,3 +38,21 @@ def test_tray_icon_is_drawn_on_the_app_icon(qapp) -> None:
         assert _is_icon_blue(probe), (size, probe.name())
         corner = image.pixelColor(int(size * 0.735), int(size * 0.735))
         assert not _is_icon_blue(corner), "the own-status badge is drawn on top"
+
+
+def test_checked_in_sizes_match_the_svg_source(qapp) -> None:
+    """Someone who edits the SVG also runs `make icons`."""
+    from PySide6.QtGui import QImage
+
+    for size in (16, 48, 256):
+        rendered = app_icon_pixmap(size).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+        stored = QImage(str(assets.icon_png(size))).convertToFormat(QImage.Format.Format_ARGB32)
+        assert stored.size() == rendered.size()
+        total = 0
+        for y in range(0, size, max(1, size // 32)):
+            for x in range(0, size, max(1, size // 32)):
+                a, b = rendered.pixelColor(x, y), stored.pixelColor(x, y)
+                total += abs(a.red() - b.red()) + abs(a.green() - b.green())
+                total += abs(a.blue() - b.blue()) + abs(a.alpha() - b.alpha())
+        samples = len(range(0, size, max(1, size // 32))) ** 2
+        assert total / samples < 8, f"{size} px differs from the SVG: run make icons"
