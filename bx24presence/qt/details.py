@@ -312,7 +312,7 @@ class DetailsPane(QScrollArea):
     def open_link(self, url: str | None) -> bool:
         """Open ``url`` if the allow-list accepts it; every link of the pane goes through here."""
         checked = checked_url(url) if url else None
-        qurl = QUrl(checked, QUrl.ParsingMode.StrictMode) if checked else QUrl()
+        qurl = QUrl(checked) if checked else QUrl()
         if not qurl.isValid():
             log.warning("Refused to open a link that is not allowed")
             return False
