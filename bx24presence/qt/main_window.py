@@ -246,14 +246,15 @@ class MainWindow(QMainWindow):
             self.set_loading(True)
             if self._failure is None:
                 self._slow.start(SLOW_MS)
+                self._update_status()
 
     def on_poll_failed(self, failure: PollFailed) -> None:
         """Keep the data, say plainly that it is getting old, and what happens next.
 
         The portal refused the webhook (``auth``): polling has stopped; an error banner with
         "Reconnect…". Otherwise a warning banner with "Retry now" that says since when the
-        portal is unreachable (``network``, ``timeout``) or answers with errors (the rest),
-        the age of the data shown, why, and when the next attempt comes.
+        portal is unreachable (``network``, ``timeout``), limits requests (``rate``) or answers
+        unusably (the rest), the age of the data shown, why, and when the next attempt comes.
         """
         self._failure = failure
         self._slow.stop()
@@ -270,21 +271,25 @@ class MainWindow(QMainWindow):
                 tr("Reconnect…"),
             )
         else:
-            unreachable = failure.kind in ("network", "timeout")
             if snap is not None:
                 data = snap.fetched_at.astimezone().strftime("%H:%M")
-                text = (
-                    tr("Portal unreachable since %1, showing data from %2.")
-                    if unreachable
-                    else tr("The portal's answers are unusable since %1, showing data from %2.")
-                )
+                if failure.kind in ("network", "timeout"):
+                    text = tr("Portal unreachable since %1, showing data from %2.")
+                elif failure.kind == "rate":
+                    text = tr(
+                        "The portal has been limiting requests since %1, showing data from %2."
+                    )
+                else:
+                    text = tr("The portal's answers are unusable since %1, showing data from %2.")
                 text = text.replace("%1", since).replace("%2", data)
             else:
-                text = (
-                    tr("Portal unreachable since %1; no data yet.")
-                    if unreachable
-                    else tr("The portal's answers are unusable since %1; no data yet.")
-                ).replace("%1", since)
+                if failure.kind in ("network", "timeout"):
+                    text = tr("Portal unreachable since %1; no data yet.")
+                elif failure.kind == "rate":
+                    text = tr("The portal has been limiting requests since %1; no data yet.")
+                else:
+                    text = tr("The portal's answers are unusable since %1; no data yet.")
+                text = text.replace("%1", since)
             detail = failure.message
             if failure.retry_in_s is not None:
                 detail += " " + tr("Next attempt in %1 s.").replace("%1", str(failure.retry_in_s))

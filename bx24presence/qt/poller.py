@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -444,6 +445,11 @@ class Poller(QObject):
             retry: int | None = None
         elif kind == "rate":
             retry = min(MAX_BACKOFF_S, backoff)
+            reset_at = getattr(err, "reset_at", None)
+            if isinstance(reset_at, int | float) and reset_at > 0:
+                # OPERATION_TIME_LIMIT says when the method is free again (operating_reset_at).
+                wait = math.ceil(reset_at - time.time())
+                retry = min(MAX_BACKOFF_S, max(retry, wait))
         else:
             # Never longer than the interval: back within one interval of the portal's return.
             retry = max(1, min(MAX_BACKOFF_S, self._interval_s, backoff))

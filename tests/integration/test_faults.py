@@ -110,6 +110,10 @@ def test_backoff_doubles_up_to_the_interval(qtbot, make_portal, monkeypatch) -> 
     assert [f.retry_in_s for f in got] == [1, 2, 4, 4, 4]
     poller._on_failure(poller_module.RateLimited("slow down"))
     assert got[-1].retry_in_s == 32, "the portal's own limits may ask for longer"
+    poller._on_failure(poller_module.RateLimited("paused", reset_at=time.time() + 100.2))
+    assert got[-1].retry_in_s == 101, "until operating_reset_at"
+    poller._on_failure(poller_module.RateLimited("paused", reset_at=time.time() + 10**6))
+    assert got[-1].retry_in_s == poller_module.MAX_BACKOFF_S
     client.close()
 
 

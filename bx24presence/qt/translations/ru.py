@@ -137,6 +137,12 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "The portal's answers are unusable since %1; no data yet.": (
             "Ответы портала непригодны с %1; данных пока нет."
         ),
+        "The portal has been limiting requests since %1, showing data from %2.": (
+            "Портал ограничивает запросы с %1, показаны данные на %2."
+        ),
+        "The portal has been limiting requests since %1; no data yet.": (
+            "Портал ограничивает запросы с %1; данных пока нет."
+        ),
         "Next attempt in %1 s.": "Следующая попытка через %1 с.",
         "Retry now": "Повторить сейчас",
         "Connecting to %1…": "Подключение к %1…",
