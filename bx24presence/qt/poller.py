@@ -233,8 +233,13 @@ class Poller(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._poll)
         if self._cache_path is not None:
-            for cached, partial in iter_snapshot(self._cache_path, self._portal):
-                self._emit(cached, from_cache=True, partial=partial)
+            try:
+                for cached, partial in iter_snapshot(self._cache_path, self._portal):
+                    self._emit(cached, from_cache=True, partial=partial)
+            except Exception:  # never fatal: polling starts without the cache
+                log.exception("Could not use the snapshot cache")
+                self._snapshot = None
+                self._keys = None
         self._timer.start(0)
 
     def refresher(self) -> Refresher:

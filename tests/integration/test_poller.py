@@ -255,3 +255,19 @@ def test_a_refresh_stuck_past_its_deadline_is_abandoned_and_the_next_one_recover
     assert "within 0 s" not in first.message and "did not answer within" in first.message
     assert time.monotonic() - begin < 5
     assert len(clients) == 2, "a new client after the abandoned one"
+
+
+def test_a_cache_that_breaks_the_loader_never_stops_polling(
+    qtbot, make_portal, make_thread, monkeypatch, tmp_path
+) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the loader")
+        yield
+
+    monkeypatch.setattr(poller_module, "iter_snapshot", broken)
+    portal = make_portal(users=10)
+    t = make_thread(portal, cache_path=tmp_path / "snap.json")
+    got = collect(t.poller)
+    t.start()
+    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    assert isinstance(got[0], SnapshotReady) and not got[0].from_cache
