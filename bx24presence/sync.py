@@ -173,6 +173,17 @@ def _check_errors(batch: BatchResult, keys: Iterable[str], *, allow: Iterable[st
             raise batch.errors[k]
 
 
+def _page_ids(result: Any) -> list[int]:
+    """The ids of one ``user.get`` page, which holds at most 50 rows (reference 3.1)."""
+    ids = parse_user_ids(result)
+    if len(ids) > IDS_PER_COMMAND:
+        raise ProtocolError(
+            f"A page of the portal's user list holds {len(ids)} rows, not at most"
+            f" {IDS_PER_COMMAND}: a malformed answer."
+        )
+    return ids
+
+
 def _no_colleagues() -> ProtocolError:
     return ProtocolError(
         "The portal listed no colleagues at all, not even the webhook's own user:"
@@ -294,8 +305,8 @@ class Refresher:
             if k.startswith("r"):
                 got.add_result(batch.results.get(k, {}))
         total = batch.totals.get("first", 0)
-        first_ids = parse_user_ids(batch.results.get("first"))
-        last_ids = parse_user_ids(batch.results.get("last"))
+        first_ids = _page_ids(batch.results.get("first"))
+        last_ids = _page_ids(batch.results.get("last"))
         listed: list[int] | None = None
         if total <= 0 or not first_ids:
             raise _no_colleagues()
@@ -340,7 +351,7 @@ class Refresher:
         _check_errors(batch, cmds)
         ids = list(first_ids)
         for k in cmds:
-            ids.extend(parse_user_ids(batch.results.get(k)))
+            ids.extend(_page_ids(batch.results.get(k)))
         return sorted(set(ids))
 
     def _fetch(self, got: _Collected, ids: list[int]) -> None:
@@ -392,7 +403,7 @@ class Refresher:
             if k.startswith("d") or (k == "on" and k not in batch.errors):
                 got.add_result(batch.results.get(k, {}))
         total = batch.totals.get("total", 0)
-        new_ids = [i for i in parse_user_ids(batch.results.get("new")) if i not in known]
+        new_ids = [i for i in _page_ids(batch.results.get("new")) if i not in known]
         if len(new_ids) >= 50:
             return None
         now = got.now
