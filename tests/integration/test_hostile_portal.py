@@ -193,6 +193,14 @@ def test_a_byte_a_second_ends_in_a_timeout_within_the_deadline(
     assert 1 <= len(server.seen) <= 3, "retried while time was left, then gave up"
 
 
+def test_a_trickle_over_tls_ends_at_the_deadline_too(serve, connect, tmp_path) -> None:
+    ctx, cert = hostile.tls_context(tmp_path)
+    server = serve(tls=ctx, default=hostile.trickle(hostile.ok({"x": "y" * 400}), 0.1))
+    client = connect(server, verify=str(cert), request_deadline_s=0.5, call_deadline_s=0.5)
+    err, took = bounded(lambda: client.call("profile"), 10)
+    assert isinstance(err, TimedOut) and took < 3
+
+
 def test_a_whole_refresh_has_a_deadline(serve, connect) -> None:
     server = serve(default=hostile.trickle(hostile.ok({"x": "y" * 400}), 0.05))
     client = connect(server, timeout=(1.0, 1.0))
