@@ -157,6 +157,15 @@ class Heartbeat:
         """How old the portal's data is now (not how old the heartbeat is)."""
         return None if self.data_age_s is None else self.data_age_s + self.age_s
 
+    @property
+    def is_stale(self) -> bool:
+        """Whether to show the data as stale: the relay says its polls fail, or the data is
+        older than two intervals (a poll stuck in its retries has not failed yet)."""
+        age = self.current_data_age_s
+        return self.status == STATUS_STALE or (
+            age is not None and age > 2 * self.interval_s + self.period_s
+        )
+
 
 # -- snapshot --------------------------------------------------------------------------------
 
@@ -261,7 +270,9 @@ def _check(c: Colleague) -> None:
 def _loads(text: str) -> Snapshot:
     try:
         snapshot = loads_snapshot(text)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # the cache's reader is lenient; anything it raises is bad data
         raise _bad(f"the colleagues cannot be read ({type(exc).__name__})") from None
     for c in snapshot.colleagues:
         _check(c)

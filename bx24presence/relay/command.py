@@ -238,11 +238,16 @@ def load_from_relay(relay_url: str, portal_url: Callable[[], str | None]) -> Any
             f" {published.snapshot.fetched_at:%Y-%m-%d %H:%M:%S} UTC",
             file=sys.stderr,
         )
-    elif beat.status == "stale" and beat.since is not None:
+    elif beat.is_stale:
         print(
-            f"{APP_NAME}: warning: the relay cannot reach the portal since"
-            f" {beat.since:%Y-%m-%d %H:%M:%S %Z} ({for_terminal(beat.reason or '?')}); the data"
-            f" is {beat.current_data_age_s or 0:.0f} s old",
+            f"{APP_NAME}: warning: the relay's data is stale"
+            + (
+                f" (the portal fails since {beat.since:%Y-%m-%d %H:%M:%S %Z},"
+                if beat.since
+                else " ("
+            )
+            + f" {for_terminal(beat.reason or 'no answer yet')}); it is"
+            f" {beat.current_data_age_s or 0:.0f} s old",
             file=sys.stderr,
         )
     return published.snapshot

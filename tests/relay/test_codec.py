@@ -167,6 +167,14 @@ def test_heartbeat_decoding_is_strict_and_skew_free():
     beat = codec.decode_heartbeat(text.encode(), 12000)
     assert beat.age_s == 3.0 and beat.current_data_age_s == 43.0 and beat.since == NOW
     assert codec.decode_heartbeat(None, -2) is None
+    assert beat.is_stale
+    fresh = codec.encode_heartbeat(
+        status="ok", since=None, reason=None, message="", interval_s=60, period_s=5,
+        ttl_ms=15000, version=3, data_age_s=30.0,
+    )  # fmt: skip
+    assert not codec.decode_heartbeat(fresh.encode(), 15000).is_stale
+    # "ok", but the data is older than two intervals: a poll stuck in its retries.
+    assert codec.decode_heartbeat(fresh.encode().replace(b"30.0", b"126.0"), 15000).is_stale
     for raw in (b"[]", b"{", b'{"format":1,"status":"ok","ttl_ms":"x"}', b"\xff"):
         with pytest.raises(RelayError):
             codec.decode_heartbeat(raw, 100)

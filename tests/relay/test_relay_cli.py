@@ -96,3 +96,50 @@ def test_relay_command_refused_credentials_exit_3(portal, redis_server, keys, ca
     assert cli.main(["relay", "--redis", url, "--log-level", "error"]) == cli.EXIT_AUTH
     err = capsys.readouterr().err
     assert "refused the webhook" in err and portal.secret not in err
+
+
+def test_relay_command_runs_headless_and_stops_cleanly_on_sigterm(
+    portal, redis_server, keys, tmp_path
+):
+    """The real command in its own process: publishes, loads no Qt, and on SIGTERM removes
+    its heartbeat and exits 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from bx24presence.cli import main\n"
+        "rc = main(sys.argv[1:])\n"
+        "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'bx24presence.qt')))\n"
+        "print('QT:' + ','.join(qt), flush=True)\n"
+        "sys.exit(rc)\n"
+    )
+    env = {
+        **os.environ,
+        "BX24PRESENCE_WEBHOOK": portal.webhook_url,
+        "BX24PRESENCE_REDIS_PASSWORD": RELAY_PASSWORD,
+        "BX24PRESENCE_HOME": str(tmp_path / "home"),
+    }
+    args = ["relay", "--redis", redis_server.url("bx24-relay"), "--heartbeat", "0.5"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args, "--log-level", "info"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with redis_server.admin() as admin:
+            wait_for(lambda: admin.exists(keys.snapshot) and admin.exists(keys.heartbeat), 15)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=15)
+            assert proc.returncode == 0, err
+            assert not admin.exists(keys.heartbeat)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "QT:\n" in out, "no Qt in the relay"
+    assert "Relay for" in err and portal.secret not in err and RELAY_PASSWORD not in err
