@@ -176,9 +176,10 @@ def test_kinds_have_matching_flags(population: Population) -> None:
 
 
 def test_twenty_thousand_users_in_under_a_second() -> None:
-    began = time.perf_counter()
+    # This thread's CPU time: the wall clock also counts other processes on a shared machine.
+    began = time.thread_time()
     pop = generate(MAX_USERS, seed=1, today=TODAY)
-    elapsed = time.perf_counter() - began
+    elapsed = time.thread_time() - began
     assert sum(1 for u in pop.users.values() if u.is_colleague) == MAX_USERS
     assert elapsed < 1.0
 
