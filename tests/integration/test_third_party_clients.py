@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from bx24presence.demo import DemoPortal
+from bx24presence.demo.cli import main as demo_portal_main
 
 fast_bitrix24 = pytest.importorskip("fast_bitrix24")
 b24pysdk = pytest.importorskip("b24pysdk")
@@ -77,6 +79,30 @@ def sdk(https_portal: DemoPortal, certificate: tuple[Path, Path], monkeypatch: p
 def _active_ids(portal: DemoPortal) -> list[int]:
     """What ``user.get`` with ``ACTIVE`` true must list: active real users."""
     return [u.id for u in portal.users.values() if u.is_real and u.active]
+
+
+# The demo portal over HTTPS ---------------------------------------------------------------
+
+
+def test_https_portal_urls_and_a_client_that_refuses_the_certificate(
+    https_portal: DemoPortal, certificate: tuple[Path, Path], capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert https_portal.webhook_url.startswith(f"https://127.0.0.1:{https_portal.port}/rest/1/")
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.post(https_portal.webhook_url + "profile", timeout=10)
+    trusted = requests.post(https_portal.webhook_url + "profile", timeout=10, verify=certificate[0])
+    assert trusted.json()["result"]["ID"] == "1"
+    avatar = trusted.json()["result"]["PERSONAL_PHOTO"]
+    assert avatar.startswith("https://127.0.0.1:")
+    assert requests.get(avatar, timeout=10, verify=certificate[0]).status_code == 200
+    assert "Traceback" not in capfd.readouterr().err  # A refused handshake is not an error.
+
+
+def test_demo_portal_command_refuses_an_unreadable_certificate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert demo_portal_main(["--port", "0", "--cert", str(tmp_path / "missing.pem")]) == 2
+    assert "cannot load" in capsys.readouterr().err
 
 
 # fast_bitrix24 -----------------------------------------------------------------------------
