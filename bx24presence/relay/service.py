@@ -156,8 +156,11 @@ class RelayService:
             log.warning("Redis: %s; going on, will publish when it answers", exc)
             return
         if previous is not None and previous.snapshot.portal == self.refresher.client.portal:
+            # Its data is as old as it is, not fresh: the heartbeat says so until a poll.
+            age = max(0.0, (self._clock() - previous.snapshot.fetched_at).total_seconds())
             with self._lock:
                 self._snapshot = previous.snapshot
+                self._health = _Health(fetched_mono=time.monotonic() - age)
                 self._dirty = False
                 self._redis_ok = True
             log.info("Going on from version %d in Redis", previous.version)

@@ -313,3 +313,20 @@ def _try_poll(follower):
         return follower.poll(200) is not None
     except RelayError:
         return False
+
+
+def test_a_restarted_relay_goes_on_from_its_version_with_a_diff(portal, start_relay, make_reader):
+    first = start_relay()
+    wait_for(lambda: first.service.polls >= 2)
+    first.stop()
+    follower = RelayFollower(make_reader())
+    follower.start()
+    version = follower.version
+    second = start_relay()
+    beat = wait_for(follower.reader.heartbeat, what="the new relay's heartbeat")
+    assert beat.current_data_age_s is not None, "the restored data keeps its age"
+    wait_for(lambda: _try_poll(follower) and follower.version > version, what="its first diff")
+    assert follower.reloads == 1, "a diff from the version the desktops hold, not a reload"
+    second.stop()
+    wait_for(lambda: _try_poll(follower) and follower.version == second.service.publisher.version)
+    assert records(follower.snapshot) == records(second.service._snapshot)
