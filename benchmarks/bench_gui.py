@@ -59,7 +59,7 @@ mode = sys.argv[1]
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 import argparse
-from bx24presence.qt.app import Application, choose_portal
+from bx24presence.qt.session import Application, choose_portal
 import bx24presence.qt.poller as poller_module
 poller_module.MIN_INTERVAL_S = 0  # poll every 2 s to see many refreshes arrive
 from bx24presence.settings import Settings

@@ -17,9 +17,9 @@ from common import demo_snapshot, summary
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import QApplication, QListView
 
-from bx24presence.qt.keys import compute_keys
-from bx24presence.qt.model import ColleagueModel, ColleagueRole
-from bx24presence.qt.proxy import ColleagueProxy
+from bx24presence.qt.list.keys import compute_keys
+from bx24presence.qt.list.model import ColleagueModel, ColleagueRole
+from bx24presence.qt.list.proxy import ColleagueProxy
 
 
 class PlainProxy(QSortFilterProxyModel):

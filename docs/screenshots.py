@@ -24,7 +24,7 @@ os.environ.setdefault("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 from PySide6.QtWidgets import QApplication, QWidget
 
 from bx24presence.qt import i18n
-from bx24presence.qt.app import Application, choose_portal
+from bx24presence.qt.session import Application, choose_portal
 from bx24presence.qt.theme import apply_theme
 from bx24presence.settings import Settings
 
@@ -136,7 +136,7 @@ def stale(app: QApplication) -> None:
 
 def _dialog_test(app: QApplication, name: str, revoke: bool) -> None:
     from bx24presence.demo import DemoPortal  # noqa: PLC0415
-    from bx24presence.qt.welcome import WelcomeDialog  # noqa: PLC0415
+    from bx24presence.qt.dialogs.welcome import WelcomeDialog  # noqa: PLC0415
 
     with DemoPortal(users=50) as portal:
         if revoke:
@@ -153,7 +153,7 @@ def _dialog_test(app: QApplication, name: str, revoke: bool) -> None:
 
 @scenario
 def welcome(app: QApplication) -> None:
-    from bx24presence.qt.welcome import WelcomeDialog  # noqa: PLC0415
+    from bx24presence.qt.dialogs.welcome import WelcomeDialog  # noqa: PLC0415
 
     apply_theme(app, "light")
     d = WelcomeDialog()
@@ -175,7 +175,7 @@ def connect_ok(app: QApplication) -> None:
 
 @scenario
 def settings(app: QApplication) -> None:
-    from bx24presence.qt.settings_dialog import SettingsDialog  # noqa: PLC0415
+    from bx24presence.qt.dialogs.settings import SettingsDialog  # noqa: PLC0415
 
     d = SettingsDialog(
         Settings(portal_kind="webhook", portal_url_hint="https://acme.bitrix24.com"),
@@ -249,7 +249,7 @@ def tray_states(app: QApplication) -> None:
     from PySide6.QtCore import QRect, Qt  # noqa: PLC0415
     from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: PLC0415
 
-    from bx24presence.qt.tray import tray_pixmap  # noqa: PLC0415
+    from bx24presence.qt.tray.tray import tray_pixmap  # noqa: PLC0415
 
     states = [
         ("online", 3, False, "online, 3 available"),

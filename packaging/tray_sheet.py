@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from bx24presence.qt.tray import tray_pixmap
+from bx24presence.qt.tray.tray import tray_pixmap
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "icon-tray.png"
 STATES = (

@@ -19,17 +19,17 @@ from bx24presence.api.errors import BadPortalUrl
 from bx24presence.diagnostics import export_diagnostics
 from bx24presence.logconfig import setup_logging
 from bx24presence.qt import i18n
-from bx24presence.qt.app import Application, PortalChoice, choose_portal, start_demo
-from bx24presence.qt.errors import install_excepthook, install_qt_message_handler
-from bx24presence.qt.identity import set_identity
+from bx24presence.qt.crash import install_excepthook, install_qt_message_handler
+from bx24presence.qt.dialogs.settings import SettingsDialog
+from bx24presence.qt.dialogs.welcome import WelcomeDialog
 from bx24presence.qt.poller import PollFailed, SnapshotReady
-from bx24presence.qt.settings_dialog import SettingsDialog
-from bx24presence.qt.single import SingleInstance
+from bx24presence.qt.session import Application, PortalChoice, choose_portal, start_demo
+from bx24presence.qt.system.identity import set_identity
+from bx24presence.qt.system.single import SingleInstance
+from bx24presence.qt.system.wake import WakeDetector
 from bx24presence.qt.theme import apply_theme
-from bx24presence.qt.tray import Tray
-from bx24presence.qt.wake import WakeDetector
+from bx24presence.qt.tray.tray import Tray
 from bx24presence.qt.watchlist import WatchList
-from bx24presence.qt.welcome import WelcomeDialog
 from bx24presence.settings import (
     LoadResult,
     Settings,

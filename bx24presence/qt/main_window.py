@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
 
 from bx24presence import APP_NAME
 from bx24presence.domain import Colleague
-from bx24presence.qt.avatars import AvatarStore
-from bx24presence.qt.delegate import AVATAR, ColleagueDelegate
-from bx24presence.qt.details import DetailsPane
-from bx24presence.qt.listview import ColleagueList
-from bx24presence.qt.model import ColleagueModel
+from bx24presence.qt.avatars.store import AvatarStore
+from bx24presence.qt.details.pane import DetailsPane
+from bx24presence.qt.list.delegate import AVATAR, ColleagueDelegate
+from bx24presence.qt.list.model import ColleagueModel
+from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.list.view import ColleagueList
 from bx24presence.qt.poller import PollFailed, SnapshotReady
-from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
 from bx24presence.qt.widgets import Banner, FilterBar, number, tr
 from bx24presence.settings import Settings

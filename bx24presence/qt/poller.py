@@ -26,7 +26,7 @@ from bx24presence.api.errors import (
 from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.memory import release_free_memory
-from bx24presence.qt.keys import SortKeys, compute_keys
+from bx24presence.qt.list.keys import SortKeys, compute_keys
 
 if TYPE_CHECKING:
     from bx24presence.sync import Refresher

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from bx24presence import APP_NAME, assets
 from bx24presence.api.auth import parse_webhook_url
 from bx24presence.qt import i18n
-from bx24presence.qt.errors import install_qt_message_handler
-from bx24presence.qt.identity import app_icon, app_icon_pixmap, set_identity
+from bx24presence.qt.crash import install_qt_message_handler
+from bx24presence.qt.system.identity import app_icon, app_icon_pixmap, set_identity
 from bx24presence.selftest import SelfTestFailed
 from bx24presence.settings import Settings
 
@@ -70,7 +70,7 @@ def _check_translations(qapp: QApplication) -> str:
 
 
 def _check_window(qapp: QApplication, portal: Any) -> str:
-    from bx24presence.qt.app import Application, PortalChoice  # noqa: PLC0415
+    from bx24presence.qt.session import Application, PortalChoice  # noqa: PLC0415
 
     choice = PortalChoice.from_auth(parse_webhook_url(portal.webhook_url))
     session = Application(qapp, Settings(), choice)

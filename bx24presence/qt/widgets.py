@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bx24presence.qt.proxy import QuickFilter
+from bx24presence.qt.list.proxy import QuickFilter
 
 
 def tr(text: str) -> str:

@@ -25,9 +25,9 @@ from bx24presence.cache import dumps_snapshot, load_snapshot, snapshot_path
 from bx24presence.domain import Presence
 from bx24presence.qt import i18n, main_window
 from bx24presence.qt import poller as poller_module
-from bx24presence.qt.app import Application, PortalChoice
 from bx24presence.qt.controller import Controller
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
+from bx24presence.qt.session import Application, PortalChoice
 from bx24presence.settings import Settings
 from bx24presence.sync import Refresher
 from tests.factories import colleague, snapshot

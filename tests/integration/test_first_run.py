@@ -22,8 +22,8 @@ from bx24presence.logconfig import setup_logging
 from bx24presence.qt import i18n
 from bx24presence.qt import poller as poller_module
 from bx24presence.qt.controller import Controller
-from bx24presence.qt.settings_dialog import SettingsDialog
-from bx24presence.qt.welcome import WelcomeDialog
+from bx24presence.qt.dialogs.settings import SettingsDialog
+from bx24presence.qt.dialogs.welcome import WelcomeDialog
 from bx24presence.secrets import SecretStore
 from bx24presence.settings import Settings, load_settings, save_settings, settings_path
 

@@ -12,8 +12,8 @@ from bx24presence.api.auth import parse_webhook_url
 from bx24presence.domain import Presence
 from bx24presence.qt import i18n
 from bx24presence.qt import poller as poller_module
-from bx24presence.qt.app import Application, PortalChoice
-from bx24presence.qt.proxy import QuickFilter
+from bx24presence.qt.list.proxy import QuickFilter
+from bx24presence.qt.session import Application, PortalChoice
 from bx24presence.settings import Settings
 
 

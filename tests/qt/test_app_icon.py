@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QGuiApplication
 
 from bx24presence import assets
-from bx24presence.qt.identity import app_icon, app_icon_pixmap, set_identity
-from bx24presence.qt.tray import tray_pixmap
+from bx24presence.qt.system.identity import app_icon, app_icon_pixmap, set_identity
+from bx24presence.qt.tray.tray import tray_pixmap
 
 
 def _is_icon_blue(color: QColor) -> bool:

@@ -27,8 +27,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter
 from pytestqt.qtbot import QtBot
 
-from bx24presence.qt import avatar_fetch, avatars
-from bx24presence.qt.avatars import AvatarStore, paint_initials, round_image
+from bx24presence.qt.avatars import fetch as avatar_fetch
+from bx24presence.qt.avatars import store as avatars
+from bx24presence.qt.avatars.store import AvatarStore, paint_initials, round_image
 
 RED = QColor(220, 30, 40)
 
@@ -650,7 +651,7 @@ def test_decoding_the_16_bit_png_stays_small_in_memory(tmp_path: Path) -> None:
         "import json, resource, sys\n"
         "from PySide6.QtGui import QGuiApplication\n"
         "app = QGuiApplication([])\n"
-        "from bx24presence.qt.avatars import _decode\n"
+        "from bx24presence.qt.avatars.store import _decode\n"
         "data = open(sys.argv[1], 'rb').read()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "image = _decode(data, 80)\n"

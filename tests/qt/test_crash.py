@@ -8,7 +8,7 @@ import threading
 import pytest
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-from bx24presence.qt import errors
+from bx24presence.qt import crash as errors
 
 pytestmark = pytest.mark.qt_no_exception_capture
 

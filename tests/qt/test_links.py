@@ -9,7 +9,7 @@ from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 
 from bx24presence.domain import Phones
-from bx24presence.qt.details import DetailsPane, ElidedButton, ElidedText
+from bx24presence.qt.details.pane import DetailsPane, ElidedButton, ElidedText
 from bx24presence.qt.links import LinkKind, checked_url, safe_url
 from tests.factories import SERVER_NOW, TODAY, colleague
 

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel
 
 from bx24presence.domain import Phones, Presence, diff_snapshots
-from bx24presence.qt.keys import compute_keys
-from bx24presence.qt.listview import ColleagueList
-from bx24presence.qt.model import ColleagueModel, ColleagueRole, StatusTextRole
-from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.list.keys import compute_keys
+from bx24presence.qt.list.model import ColleagueModel, ColleagueRole, StatusTextRole
+from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.list.view import ColleagueList
 from tests.factories import LOCAL_NOW, TODAY, changed, colleague, snapshot
 
 PEOPLE = [

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bx24presence.domain import Colleague, Presence
-from bx24presence.qt.details import DetailsPane, ElidedButton, ElidedText
-from bx24presence.qt.model import ColleagueModel
+from bx24presence.qt.details.pane import DetailsPane, ElidedButton, ElidedText
+from bx24presence.qt.list.model import ColleagueModel
 from bx24presence.qt.texts import markup_text, menu_text, plain_tooltip
-from bx24presence.qt.tray import Tray, alert_texts
+from bx24presence.qt.tray.tray import Tray, alert_texts
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.settings import Settings
 from bx24presence.textsafe import FSI, PDI

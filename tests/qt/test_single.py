@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bx24presence.qt.single import SingleInstance, server_name
+from bx24presence.qt.system.single import SingleInstance, server_name
 
 
 def test_second_instance_activates_the_first(qtbot) -> None:
@@ -25,7 +25,7 @@ def test_a_second_process_gives_way(qtbot) -> None:
     code = (
         "import sys\n"
         "from PySide6.QtCore import QCoreApplication\n"
-        "from bx24presence.qt.single import SingleInstance\n"
+        "from bx24presence.qt.system.single import SingleInstance\n"
         "app = QCoreApplication([])\n"
         "sys.exit(0 if not SingleInstance().claim() else 1)\n"
     )

@@ -37,13 +37,13 @@ ROOT = PACKAGE.parent
 HELPERS: dict[str, dict[str, str]] = {
     "bx24presence/connection.py": {"_t": "Connection"},
     "bx24presence/qt/controller.py": {"tr": "App"},
-    "bx24presence/qt/details.py": {"_tr": "Details"},
+    "bx24presence/qt/details/pane.py": {"_tr": "Details"},
     "bx24presence/qt/main_window.py": {"tr": "MainWindow"},
-    "bx24presence/qt/settings_dialog.py": {"tr": "Settings"},
+    "bx24presence/qt/dialogs/settings.py": {"tr": "Settings"},
     "bx24presence/qt/texts.py": {"tr": "Status"},
-    "bx24presence/qt/tray.py": {"tr": "Tray"},
+    "bx24presence/qt/tray/tray.py": {"tr": "Tray"},
     "bx24presence/qt/watchlist.py": {"tr": "Watch"},
-    "bx24presence/qt/welcome.py": {"tr": "Welcome"},
+    "bx24presence/qt/dialogs/welcome.py": {"tr": "Welcome"},
     "bx24presence/qt/widgets.py": {"tr": "MainWindow"},
 }
 
@@ -454,8 +454,8 @@ def test_russian_last_seen_uses_plural_forms(minutes: int, expected: str) -> Non
 @pytest.mark.usefixtures("russian")
 def test_russian_widgets_and_core_sentences(qtbot) -> None:
     from bx24presence.i18n import tr as core_tr
-    from bx24presence.qt.proxy import QuickFilter
-    from bx24presence.qt.settings_dialog import SettingsDialog
+    from bx24presence.qt.dialogs.settings import SettingsDialog
+    from bx24presence.qt.list.proxy import QuickFilter
     from bx24presence.qt.widgets import FilterBar
     from bx24presence.settings import Settings
 

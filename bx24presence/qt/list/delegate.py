@@ -9,9 +9,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from bx24presence.domain import Colleague, Presence
-from bx24presence.qt.avatars import AvatarStore, paint_initials
-from bx24presence.qt.badges import COLORS, draw_badge, draw_bell
-from bx24presence.qt.model import ColleagueRole, StatusTextRole
+from bx24presence.qt.avatars.store import AvatarStore, paint_initials
+from bx24presence.qt.list.badges import COLORS, draw_badge, draw_bell
+from bx24presence.qt.list.model import ColleagueRole, StatusTextRole
 from bx24presence.qt.watchlist import WatchList
 
 AVATAR = 40

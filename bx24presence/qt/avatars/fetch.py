@@ -1,6 +1,6 @@
 """Avatar downloads: allowed hosts only, redirects followed by hand, a total deadline each.
 
-No Qt here: the loader threads of :mod:`bx24presence.qt.avatars` call this.
+No Qt here: the loader threads of :mod:`bx24presence.qt.avatars.store` call this.
 
 Where an avatar may come from (checked before the first request and before every redirect):
 

@@ -21,8 +21,8 @@ from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QIcon, QPainter,
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from bx24presence.domain import Colleague, Presence, Snapshot
-from bx24presence.qt.badges import draw_badge
-from bx24presence.qt.identity import app_icon_pixmap
+from bx24presence.qt.list.badges import draw_badge
+from bx24presence.qt.system.identity import app_icon_pixmap
 from bx24presence.qt.texts import markup_text, menu_text, presence_text
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.watch import Alert, is_available, watched_counts

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 )
 
 from bx24presence.memory import release_free_memory
-from bx24presence.qt.avatar_fetch import (
+from bx24presence.qt.avatars.fetch import (
     MAX_DOWNLOAD_BYTES,
     Cancelled,
     Fetcher,
@@ -158,7 +158,7 @@ class AvatarStore(QObject):
     the network, decodes and rounds the picture to display size (QImage only), and hands
     it to the GUI thread, which makes the QPixmap.
 
-    Hostile URLs and servers are expected (see :mod:`bx24presence.qt.avatar_fetch`): only
+    Hostile URLs and servers are expected (see :mod:`bx24presence.qt.avatars.fetch`): only
     public hosts or the portal's own, redirects followed by hand, SVG and other markup refused,
     and pictures whose decoded size would pass :data:`MAX_DECODED_BYTES` refused before
     decoding. Every download has a total deadline (``deadline_s``) enforced by a watchdog

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 
 from bx24presence.domain import Colleague, Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.presence import server_clock_now
-from bx24presence.qt.keys import SortKeys
+from bx24presence.qt.list.keys import SortKeys
 from bx24presence.qt.texts import plain_tooltip, status_line
 
 ColleagueRole = Qt.ItemDataRole.UserRole + 1

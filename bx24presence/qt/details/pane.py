@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from bx24presence.domain import Colleague
 from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
-from bx24presence.qt.avatars import AvatarStore, paint_initials
-from bx24presence.qt.badges import draw_badge
+from bx24presence.qt.avatars.store import AvatarStore, paint_initials
 from bx24presence.qt.links import LinkKind, checked_url, safe_url
+from bx24presence.qt.list.badges import draw_badge
 from bx24presence.qt.texts import format_date, plain_tooltip, presence_text, vacation_text
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
 from bx24presence.textsafe import isolate

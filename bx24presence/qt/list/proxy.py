@@ -25,8 +25,8 @@ from PySide6.QtCore import (
 )
 
 from bx24presence.domain import Colleague
-from bx24presence.qt.keys import Query, day_sets, display_order
-from bx24presence.qt.model import ColleagueModel, _runs
+from bx24presence.qt.list.keys import Query, day_sets, display_order
+from bx24presence.qt.list.model import ColleagueModel, _runs
 
 _Index = QModelIndex | QPersistentModelIndex
 #: Above this many contiguous ranges to insert or remove, a reset is cheaper for the view.

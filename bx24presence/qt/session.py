@@ -20,11 +20,11 @@ from bx24presence.api.errors import AuthError
 from bx24presence.cache import snapshot_path
 from bx24presence.logconfig import register_secret
 from bx24presence.memory import limit_arenas
-from bx24presence.qt.avatars import AvatarStore
+from bx24presence.qt.avatars.store import AvatarStore
+from bx24presence.qt.list.model import ColleagueModel
+from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.main_window import MainWindow
-from bx24presence.qt.model import ColleagueModel
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
-from bx24presence.qt.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.secrets import ENV_WEBHOOK, WEBHOOK_URL, SecretStore
 from bx24presence.settings import Settings
