@@ -53,7 +53,7 @@ FIRST_SCAN = (BATCH_MAX - 3) * IDS_PER_COMMAND
 MIN_DENSITY = 0.4
 #: A steady refresh re-reads at least this share of the others each time.
 ROTATION_PARTS = 10
-#: Employees only: user.get's own filter (reference 3.1 and 3.6).
+#: Employees only: user.get's own filter (docs/bitrix24-api.md §3.1 and 3.6).
 EMPLOYEES = {"ACTIVE": "Y", "USER_TYPE": "employee"}
 #: The most employees a portal's count may claim. Bitrix24's largest cloud plan holds 10,000
 #: users and big self-hosted portals some tens of thousands; a count beyond this is a broken
@@ -174,7 +174,7 @@ def _check_errors(batch: BatchResult, keys: Iterable[str], *, allow: Iterable[st
 
 
 def _page_ids(result: Any) -> list[int]:
-    """The ids of one ``user.get`` page, which holds at most 50 rows (reference 3.1)."""
+    """The ids of one ``user.get`` page, which holds at most 50 rows (docs/bitrix24-api.md §3.1)."""
     ids = parse_user_ids(result)
     if len(ids) > IDS_PER_COMMAND:
         raise ProtocolError(

@@ -106,7 +106,7 @@ class ResponseTime:
 
     @classmethod
     def parse(cls, raw: Any) -> ResponseTime | None:
-        """Tolerant parse: keys may be missing, ``start`` int or float (reference 5.3).
+        """Tolerant parse: keys may be missing, ``start`` int or float (docs/bitrix24-api.md §5.3).
 
         ``date_finish`` is always aware: a portal sends it with its offset; one without is
         taken as UTC (the ``time`` block's Unix times are UTC too).
@@ -159,7 +159,7 @@ Command = tuple[str, Mapping[str, Any]]
 
 
 def _as_map(value: Any, keys: list[str], what: str) -> dict[str, Any]:
-    """A batch map that PHP may have encoded as ``[]`` or as a list (reference, section 4)."""
+    """A batch map that PHP may have encoded as ``[]`` or as a list (docs/bitrix24-api.md §4)."""
     if value is None or value == []:
         return {}
     if isinstance(value, dict):

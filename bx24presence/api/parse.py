@@ -35,7 +35,7 @@ EXTERNAL_AUTH_IDS = frozenset(
     }
 )
 _NON_PEOPLE_TYPES = frozenset({"bot", "extranet", "collaber"})
-#: The messenger's placeholder for "no photo" (reference 1.3).
+#: The messenger's placeholder for "no photo" (docs/bitrix24-api.md §1.3).
 BLANK_AVATAR = "/bitrix/js/im/images/blank.gif"
 
 
@@ -136,7 +136,7 @@ def is_colleague(obj: dict[str, Any]) -> bool:
     """Whether a user object describes an active person of the company.
 
     Inactive (fired) users, bots, open-line connectors, network and extranet users and other
-    external accounts are not colleagues. ``type`` alone is not enough (reference, "Edge
+    external accounts are not colleagues. ``type`` alone is not enough (docs/bitrix24-api.md, "Edge
     cases"): every flag is checked. Older portals lack ``active``: then the user counts as
     active.
     """

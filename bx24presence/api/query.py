@@ -14,7 +14,7 @@ class BatchRef:
 
     ``BatchRef("online")`` is written as ``$result[online]``; as the whole value of a
     parameter the portal substitutes the referenced value as is, arrays included
-    (reference, section 4).
+    (docs/bitrix24-api.md §4).
     """
 
     key: str

@@ -11,7 +11,8 @@ _MASK = (1 << 64) - 1
 _DAY = 86_400
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday is 0).
-_HEARTBEAT_S = 150  # Mean spacing of LAST_ACTIVITY_DATE updates: 60-240 s (reference §2.2).
+# Mean spacing of LAST_ACTIVITY_DATE updates: 60-240 s (docs/bitrix24-api.md §2.2).
+_HEARTBEAT_S = 150
 _JITTER_S = 90
 _JITTER_SALT = 0x5BD1E995
 _MAX_LOOKBACK_BLOCKS = 4000  # About three months of blocks.
@@ -43,9 +44,10 @@ def simulate(user: DemoUser, seed: int, at: float, tz_offset_s: int) -> Activity
     the person's own). A block is online or not by a hash, with a probability that follows
     the working day in the portal timezone: about a third of the people in office hours, a
     floor of about a tenth at night and at weekends so that the demo never looks dead, and
-    much less on vacation. While a block is online ``last_activity`` moves forward every 1 to
-    4 minutes, as the pull agent refreshes it on real portals (reference §2.2); offline, it
-    stays at the last heartbeat of the last online block. Fired users stop at the day they left.
+    much less on vacation. While a block is online ``last_activity`` moves forward every 1
+    to 4 minutes, as the pull agent refreshes it on real portals (docs/bitrix24-api.md
+    §2.2); offline, it stays at the last heartbeat of the last online block. Fired users stop
+    at the day they left.
     """
     found = _locate(user, seed, at, tz_offset_s)
     if found is None:

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 SIZE = 200
 
-# The 1x1 transparent GIF Bitrix24 serves as /bitrix/js/im/images/blank.gif (reference §1.3).
+# The 1x1 transparent GIF Bitrix24 serves as /bitrix/js/im/images/blank.gif (docs/bitrix24-api.md
+# §1.3).
 BLANK_GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
     b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"

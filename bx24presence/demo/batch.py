@@ -11,14 +11,14 @@ from bx24presence.demo.calls import CallContext, Params
 from bx24presence.demo.envelope import MethodResult, RestError, Timing
 from bx24presence.demo.phpquery import parse_str, php_array, php_truthy
 
-BATCH_MAX_LENGTH = 50  # CRestUtil::BATCH_MAX_LENGTH (reference §4).
+BATCH_MAX_LENGTH = 50  # CRestUtil::BATCH_MAX_LENGTH (docs/bitrix24-api.md §4).
 NOT_IN_BATCH = frozenset({"batch", "download", "upload"})
 _REFERENCE = re.compile(r"\$(result|next|total|time|error)([^\s]*)")
 _SEGMENT = re.compile(r"\[([^\]]*)\]")
 
 
 def batch(ctx: CallContext, params: Params) -> MethodResult:
-    """Run the commands in order and gather the five maps (reference §4).
+    """Run the commands in order and gather the five maps (docs/bitrix24-api.md §4).
 
     Commands past the 50th are not run and each gets ``ERROR_BATCH_LENGTH_EXCEEDED``;
     ``halt`` (PHP truthiness) stops after the first failing command; each command gets

@@ -10,7 +10,7 @@ from bx24presence.demo.envelope import MethodResult, RestError, method_not_found
 from bx24presence.demo.phpquery import upper_keys
 from bx24presence.demo.state import PortalState
 
-# Scope groups: any one of the listed scopes grants the method (reference §3.1, §6.4).
+# Scope groups: any one of the listed scopes grants the method (docs/bitrix24-api.md §3.1, §6.4).
 SCOPE_GROUPS: Mapping[str, tuple[str, ...]] = {
     "im": ("im",),
     "user": ("user_brief", "user_basic", "user"),
@@ -23,7 +23,7 @@ class Params:
     """A call's parameters as sent, and with upper-cased names.
 
     ``im.*`` and ``user.*`` read names case-insensitively (``array_change_key_case``), but
-    the server reads the page offset only as lower-case ``start`` (reference §3.1).
+    the server reads the page offset only as lower-case ``start`` (docs/bitrix24-api.md §3.1).
     """
 
     raw: Mapping[str, Any]
@@ -99,7 +99,7 @@ class Dispatcher:
 
 
 def insufficient_scope(group: str, auth_kind: str) -> RestError:
-    """401 ``insufficient_scope``, naming the scope the method needs (reference §6.3)."""
+    """401 ``insufficient_scope``, naming the scope the method needs (docs/bitrix24-api.md §6.3)."""
     token = "webhook token" if auth_kind == "webhook" else "access token"
     needed = " or ".join(f'"{s}"' for s in SCOPE_GROUPS.get(group, (group,)))
     return RestError(

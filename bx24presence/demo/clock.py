@@ -15,7 +15,7 @@ class DemoClock:
     test lives through a working day in minutes), so that users cross the online window
     without waiting. Everything
     the portal computes about presence and every ``time.date_finish`` it sends comes from here,
-    as a real portal's answers come from the server's clock (reference §2.6).
+    as a real portal's answers come from the server's clock (docs/bitrix24-api.md §2.6).
 
     Thread-safe: the HTTP threads read it while a test moves it.
     """
@@ -117,5 +117,5 @@ class DemoClock:
 
 
 def format_iso(timestamp: float, tz: timezone) -> str:
-    """PHP ``date('c')``: whole seconds and a ``±hh:mm`` offset (reference §1.3)."""
+    """PHP ``date('c')``: whole seconds and a ``±hh:mm`` offset (docs/bitrix24-api.md §1.3)."""
     return datetime.fromtimestamp(int(timestamp), tz).isoformat()

@@ -1,7 +1,7 @@
 """The ``im.department.*`` methods of the demo portal: structure, heads, staff, colleagues.
 
 Modelled on the server code (``im_rest.php`` ``department*`` and ``Bitrix\\Im\\Department``,
-reference §3.3 and §3.4): departments come in structure order (a tree walked from the
+docs/bitrix24-api.md §3.3 and §3.4): departments come in structure order (a tree walked from the
 root, as ``LEFT_MARGIN ASC``), a department's employees are its active members by id,
 and every method refuses extranet users and bots.
 """

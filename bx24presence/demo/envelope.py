@@ -11,7 +11,7 @@ from typing import Any
 
 from bx24presence.demo.clock import format_iso
 
-OPERATING_WINDOW_S = 600  # 10 buckets of 60 s (reference §5.2).
+OPERATING_WINDOW_S = 600  # 10 buckets of 60 s (docs/bitrix24-api.md §5.2).
 
 
 class RestError(Exception):
@@ -25,12 +25,12 @@ class RestError(Exception):
         self.description = description
 
     def body(self) -> dict[str, str]:
-        """The JSON body; errors never carry ``time`` (reference §5.3)."""
+        """The JSON body; errors never carry ``time`` (docs/bitrix24-api.md §5.3)."""
         return {"error": self.code, "error_description": self.description}
 
 
 def method_not_found() -> RestError:
-    """404, checked before authentication (reference §6.3)."""
+    """404, checked before authentication (docs/bitrix24-api.md §6.3)."""
     return RestError(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
 
 
@@ -52,7 +52,8 @@ class Timing:
     operating: float
 
     def to_json(self, tz: timezone) -> dict[str, Any]:
-        """The ``time`` object of current portals: ``start`` is an integer (reference §5.3)."""
+        """The ``time`` object of current portals: ``start`` is an integer (see
+        docs/bitrix24-api.md §5.3)."""
         start = int(self.start)
         processing = self.finish - self.start
         return {

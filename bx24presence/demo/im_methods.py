@@ -19,7 +19,8 @@ def _invalid_ids() -> RestError:
 
 
 def parse_ids(value: Any) -> list[int]:
-    """The ``ID`` parameter of ``im.user.list.get`` as the server reads it (reference §1.1).
+    """The ``ID`` parameter of ``im.user.list.get`` as the server reads it (docs/bitrix24-api.md
+    §1.1).
 
     An array, or a text holding a JSON/JS array (``CUtil::JsObjectToPhp``); each element
     goes through ``intval``; elements ``<= 0`` are dropped and duplicates keep their first

@@ -28,7 +28,8 @@ FAULT_KINDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
-    """A leaky bucket: ``burst`` requests at once, draining ``per_second`` (reference §5.1).
+    """A leaky bucket: ``burst`` requests at once, draining ``per_second`` (docs/bitrix24-api.md
+    §5.1).
 
     The defaults are those of every plan but Enterprise; :meth:`enterprise` gives 250 and 5.
     """
@@ -81,7 +82,7 @@ class FaultInjector:
     fails every n-th request for as long as it runs, taking kinds in turn. The kinds:
 
     - ``"500"``: 500 ``INTERNAL_SERVER_ERROR`` as JSON;
-    - ``"502-html"``, ``"503-html"``: an HTML page from a proxy (reference, edge cases);
+    - ``"502-html"``, ``"503-html"``: an HTML page from a proxy (docs/bitrix24-api.md, edge cases);
     - ``"503-limit"``: 503 ``QUERY_LIMIT_EXCEEDED``;
     - ``"429"``: 429 ``OPERATION_TIME_LIMIT``;
     - ``"drop"``: the connection closes without any answer;

@@ -33,7 +33,7 @@ def methods(ctx: CallContext, params: Params) -> MethodResult:
 
 
 def profile(ctx: CallContext, params: Params) -> MethodResult:
-    """``profile``: who the webhook or token acts as (reference §6.4)."""
+    """``profile``: who the webhook or token acts as (docs/bitrix24-api.md §6.4)."""
     user = ctx.state.users[ctx.caller_id]
     result: dict[str, Any] = {
         "ID": str(user.id),

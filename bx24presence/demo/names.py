@@ -161,7 +161,7 @@ BOTS = (
 
 CONNECTOR_SOURCES = ("Telegram", "WhatsApp", "Viber", "Live chat", "ВКонтакте")
 
-# Bitrix24 messenger colour palette (reference §1.3, SRC im/lib/color.php).
+# Bitrix24 messenger colour palette (docs/bitrix24-api.md §1.3, SRC im/lib/color.php).
 PALETTE = (
     "#df532d",
     "#64a513",

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-ACCESS_TOKEN_LIFETIME_S = 3600  # One hour (reference §6.2).
+ACCESS_TOKEN_LIFETIME_S = 3600  # One hour (docs/bitrix24-api.md §6.2).
 
 
 class TokenCheck(enum.Enum):
@@ -75,7 +75,7 @@ class TokenStore:
 def token_endpoint(
     params: Mapping[str, Any], store: TokenStore, now: float, portal: Mapping[str, Any]
 ) -> tuple[int, dict[str, Any]]:
-    """Answer ``/oauth/token/`` like the Bitrix24 OAuth server (reference §6.2).
+    """Answer ``/oauth/token/`` like the Bitrix24 OAuth server (docs/bitrix24-api.md §6.2).
 
     Only ``grant_type=refresh_token`` is supported; client id and secret are not checked.
     A bad refresh token gives 400 ``{"error": "invalid_grant"}``.

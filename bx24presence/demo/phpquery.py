@@ -21,7 +21,7 @@ def parse_str(query: str) -> dict[str, Any]:
     text keys in insertion order. Values are always text, as in PHP.
 
     Bitrix24 runs ``parse_str`` on form bodies, query strings and the text of each ``batch``
-    command (reference §4), so this one function serves all three.
+    command (docs/bitrix24-api.md §4), so this one function serves all three.
     """
     root: dict[str, Any] = {}
     for pair in query.split("&"):
@@ -94,7 +94,7 @@ def php_array(mapping: dict[str, Any]) -> list[Any] | dict[str, Any]:
     """How ``json_encode`` prints a PHP array: a list if keyed ``0..n-1`` in order, else an object.
 
     An empty array is a list (``[]``), which is why Bitrix24 sends empty maps as ``[]``
-    (reference §4).
+    (docs/bitrix24-api.md §4).
     """
     if all(key == str(i) for i, key in enumerate(mapping)):
         return list(mapping.values())
@@ -135,7 +135,8 @@ def php_intval(value: Any) -> int:
 def php_truthy(value: Any) -> bool:
     """PHP truthiness: ``0``, ``"0"``, ``""``, ``false``, ``null``, ``[]`` are false.
 
-    The text ``"false"`` is true, which is why ``halt="false"`` stops a batch (reference §4).
+    The text ``"false"`` is true, which is why ``halt="false"`` stops a batch (docs/bitrix24-api.md
+    §4).
     """
     if isinstance(value, str):
         return value not in ("", "0")

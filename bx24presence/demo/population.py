@@ -15,7 +15,7 @@ MAX_USERS = 20_000
 USER_TYPES = ("employee", "extranet", "email", "imconnector", "bot")
 PHONE_KINDS = ("work_phone", "personal_mobile", "inner_phone", "personal_phone")
 
-# user.get's IS_REAL_USER filter leaves these out (reference §3.1).
+# user.get's IS_REAL_USER filter leaves these out (docs/bitrix24-api.md §3.1).
 NOT_REAL_TYPES = frozenset({"email", "imconnector", "bot"})
 
 
@@ -33,7 +33,7 @@ class Department:
 class DemoUser:
     """One account on the demo portal, as stored in its database.
 
-    ``user_type`` follows the intranet ``USER_TYPE`` values (reference §3.1); a fired
+    ``user_type`` follows the intranet ``USER_TYPE`` values (docs/bitrix24-api.md §3.1); a fired
     employee is an ``employee`` with ``active=False``. ``photo_hash`` is empty when the user
     has no photo. The last four fields feed the presence simulation (:mod:`activity`).
     """
@@ -73,7 +73,7 @@ class DemoUser:
 
     @property
     def external_auth_id(self) -> str:
-        """``bot``, ``imconnector``, ``email`` or ``default`` (reference §1.3)."""
+        """``bot``, ``imconnector``, ``email`` or ``default`` (docs/bitrix24-api.md §1.3)."""
         return self.user_type if self.user_type in NOT_REAL_TYPES else "default"
 
     @property

@@ -74,7 +74,7 @@ def json_response(status: int, body: Any, headers: tuple[tuple[str, str], ...] =
 
 
 def error_response(error: RestError) -> Response:
-    """An error answer: no ``time`` object (reference §5.3)."""
+    """An error answer: no ``time`` object (docs/bitrix24-api.md §5.3)."""
     return json_response(error.status, error.body())
 
 
@@ -250,7 +250,7 @@ class PortalServer:
         latency = self.faults.latency
         if latency and self._stopping.wait(latency):
             return None, method
-        # The method is looked up before authentication (reference §6.3).
+        # The method is looked up before authentication (docs/bitrix24-api.md §6.3).
         if not self.dispatcher.exists(method):
             return error_response(method_not_found()), method
         params = _params(request)
@@ -273,7 +273,7 @@ class PortalServer:
         began = time.perf_counter()
         outcome = self.dispatcher.run(ctx, method, params)
         spent = time.perf_counter() - began
-        # The batch call itself is not counted, only its commands (reference §5.2).
+        # The batch call itself is not counted, only its commands (docs/bitrix24-api.md §5.2).
         operating = 0.0 if method == "batch" else state.meter.record(method, at, spent)
         body = success_body(outcome, Timing(at, at + spent, operating), state.clock.tz)
         return json_response(200, body)

@@ -115,7 +115,8 @@ class PortalState:
         return last_activity(user, self.config.seed, at, self.clock.tz_offset_s)
 
     def is_online(self, user: DemoUser, at: float) -> bool:
-        """``IS_ONLINE``: the last activity lies within the online window (reference §2.1)."""
+        """``IS_ONLINE``: the last activity lies within the online window (see
+        docs/bitrix24-api.md §2.1)."""
         limit = self.config.online_limit_s
         pins = self._pins.get(user.id)
         if pins and "last_activity" in pins:

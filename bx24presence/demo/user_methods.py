@@ -12,13 +12,13 @@ from bx24presence.demo.phpquery import php_intval, php_truthy, php_values, upper
 from bx24presence.demo.population import DemoUser
 from bx24presence.demo.userformat import BASIC_FIELDS, BRIEF_FIELDS, user_row
 
-PAGE_SIZE = 50  # IRestService::LIST_LIMIT (reference §3.1).
+PAGE_SIZE = 50  # IRestService::LIST_LIMIT (docs/bitrix24-api.md §3.1).
 # prepareUserFilter's own pattern: up to two non-word characters before the field name.
 _FILTER_KEY = re.compile(r"^(\W{1,2})(.+)$", re.DOTALL | re.ASCII)
-# Fields whose operator the server clears (reference §3.1).
+# Fields whose operator the server clears (docs/bitrix24-api.md §3.1).
 _NO_OPERATOR = frozenset({"HAS_DEPARTAMENT", "NAME_SEARCH", "FIND"})
 _NEGATIONS = frozenset({"!", "!=", "!@"})
-# Top-level keys that are not filters when FILTER is absent (reference §3.1).
+# Top-level keys that are not filters when FILTER is absent (docs/bitrix24-api.md §3.1).
 _NOT_FILTERS = frozenset({"SORT", "ORDER", "SELECT", "START", "IMAGE_RESIZE", "ADMIN_MODE"})
 _SORT_KEYS: Mapping[str, Callable[[DemoUser], Any]] = {
     "ID": lambda u: u.id,
@@ -88,13 +88,13 @@ def _listing(ctx: CallContext, params: Params, extra: Check | None) -> MethodRes
 
     start = php_intval(params.start) if params.start is not None else 0
     if start == -1:
-        # start=-1 switches counting off: total 0 and no next (reference §3.1).
+        # start=-1 switches counting off: total 0 and no next (docs/bitrix24-api.md §3.1).
         rows = [user_row(state, u, ctx.at, fields) for u in matched[:PAGE_SIZE]]
         return MethodResult(rows, total=0)
     start = max(0, start)
     page = matched[start : start + PAGE_SIZE]
     if not page:
-        # `if ($result)` guards setNavData: an empty page has no total (reference §3.1).
+        # `if ($result)` guards setNavData: an empty page has no total (docs/bitrix24-api.md §3.1).
         return MethodResult([])
     rows = [user_row(state, u, ctx.at, fields) for u in page]
     following = start + len(page)
@@ -119,7 +119,7 @@ def _selected(select: Any, allowed: frozenset[str]) -> frozenset[str]:
 
 
 def yes_no(value: Any) -> bool:
-    """``ACTIVE`` and ``IS_ONLINE`` as ``prepareUserValue`` reads them (reference §3.1).
+    """``ACTIVE`` and ``IS_ONLINE`` as ``prepareUserValue`` reads them (docs/bitrix24-api.md §3.1).
 
     ``($value && $value !== 'N') ? 'Y' : 'N'``: every PHP-truthy value except the text
     ``N`` means ``Y``, so ``true``, ``"True"`` (Python's ``True`` in a query), ``1``,

@@ -17,7 +17,7 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# user.get fields by scope (reference §3.1): user_brief sees no e-mail and no phones.
+# user.get fields by scope (docs/bitrix24-api.md §3.1): user_brief sees no e-mail and no phones.
 BRIEF_FIELDS = _names(
     "ID XML_ID ACTIVE NAME LAST_NAME SECOND_NAME TITLE IS_ONLINE TIME_ZONE TIMESTAMP_X "
     "DATE_REGISTER PERSONAL_PROFESSION PERSONAL_GENDER PERSONAL_BIRTHDAY PERSONAL_PHOTO "
@@ -78,7 +78,8 @@ def im_user(
     """The ``im.user.list.get`` / ``im.user.get`` object of ``user`` in the portal's era.
 
     ``avatar_hr`` is the caller's ``AVATAR_HR=Y`` (older eras only); ``desktop`` is true for
-    ``im.user.get``, which fills ``desktop_last_date`` with the real value (reference §1.2).
+    ``im.user.get``, which fills ``desktop_last_date`` with the real value (docs/bitrix24-api.md
+    §1.2).
     """
     era = state.config.era
     legacy = era != "current"
@@ -133,7 +134,7 @@ def im_user(
         if desktop or era == "legacy-old":
             obj["desktop_last_date"] = iso(activity.desktop_last)
     else:
-        # Hard-coded on current portals (reference §0 and §1.3).
+        # Hard-coded on current portals (docs/bitrix24-api.md §0 and §1.3).
         obj["status"] = "online"
         obj["idle"] = False
         obj["last_activity_date"] = iso(activity.last_activity)
@@ -172,7 +173,7 @@ def _phones(user: DemoUser, era: str) -> dict[str, str] | bool:
 
 
 def _bot_data(user: DemoUser) -> dict[str, Any] | None:
-    """``null`` for people; the ``BotData`` object for bots (reference §1.3)."""
+    """``null`` for people; the ``BotData`` object for bots (docs/bitrix24-api.md §1.3)."""
     if user.user_type != "bot":
         return None
     code = user.bot_code or "bot"

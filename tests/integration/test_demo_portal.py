@@ -415,7 +415,7 @@ def test_user_get_active_filter_values(
 
 
 # ACTIVE and IS_ONLINE become Y or N by PHP truthiness, except the text "N"
-# (prepareUserValue, reference §3.1): what real clients send for Python's True and False.
+# (prepareUserValue, docs/bitrix24-api.md §3.1): what real clients send for Python's True and False.
 PHP_YES_NO = [
     *[(True, True), ("Y", True), ("true", True), ("True", True), (1, True), ("1", True)],
     *[("false", True), ("False", True), ("y", True), ("n", True), ("0.0", True), ([1], True)],
@@ -1230,7 +1230,7 @@ def test_rate_limit_is_on_by_default(http: requests.Session) -> None:
         statuses = [call(http, portal, "server.time").status_code for _ in range(50)]
         while statuses[-1] == 200 and len(statuses) < 500:
             statuses.append(call(http, portal, "server.time").status_code)
-    assert statuses[:50] == [200] * 50  # The default burst: 50 (reference §5.1).
+    assert statuses[:50] == [200] * 50  # The default burst: 50 (docs/bitrix24-api.md §5.1).
     assert statuses[-1] == 503
 
 

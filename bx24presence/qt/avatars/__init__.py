@@ -1,1 +1,1 @@
-"""avatars"""
+"""Colleague avatars: downloads from allowed hosts, the cache, round drawing."""

@@ -1,1 +1,1 @@
-"""details"""
+"""The details pane: one colleague at a time."""

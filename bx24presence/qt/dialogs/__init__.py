@@ -1,1 +1,1 @@
-"""dialogs"""
+"""Dialogs: the first-run welcome and the settings."""

@@ -1,1 +1,1 @@
-"""tray"""
+"""The tray watcher: icon, menu and notifications."""
