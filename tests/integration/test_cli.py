@@ -517,15 +517,24 @@ def test_portal_dash_in_a_fresh_process_keeps_the_secret_out_of_argv(portal, tmp
         env={"PATH": "/usr/bin:/bin", "BX24PRESENCE_HOME": str(tmp_path)},
     ) as proc:
         try:
-            # Popen returns once the child has started the command: this is its entry.
+            # The entry is empty for a moment while the child execs: look until it is there
+            # (bounded), before the secret is even written to the child's standard input.
             cmdline = Path(f"/proc/{proc.pid}/cmdline")
-            seen = cmdline.read_bytes() if cmdline.exists() else b""
-            out, err = proc.communicate(portal.webhook_url + "\n", timeout=60)
+            seen = b""
+            deadline = time.monotonic() + 10
+            while b"bx24presence" not in seen and time.monotonic() < deadline:
+                seen = cmdline.read_bytes() if cmdline.exists() else b""
+                time.sleep(0.01)
+            proc.stdin.write(portal.webhook_url + "\n")
+            proc.stdin.flush()
+            time.sleep(0.2)  # the child now holds the secret and is talking to the portal
+            later = cmdline.read_bytes() if cmdline.exists() else b""
+            out, err = proc.communicate(timeout=60)
         finally:
             if proc.poll() is None:
                 proc.kill()
     assert b"--portal\x00-" in seen or not Path("/proc/self").exists()
-    assert portal.secret.encode() not in seen
+    assert portal.secret.encode() not in seen and portal.secret.encode() not in later
     assert proc.returncode == 0, err
     assert err == ""
     assert [r["id"] for r in json.loads(out)] == portal.colleague_ids()
