@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
-from bx24presence import APP_NAME, __version__
+from bx24presence import APP_NAME, __version__, trust
 from bx24presence.cliformat import colleague_record, format_json, format_table
 from bx24presence.logconfig import LEVELS, redact_all, register_secret, setup_logging
 from bx24presence.secrets import ENV_WEBHOOK
@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept a plain-http portal address (self-hosted portals without TLS)",
     )
     p.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="also trust the certificate authorities in this PEM file (a self-hosted portal"
+        f" with the company's own certificates; or set {trust.ENV})",
+    )
+    p.add_argument(
         "--online-window",
         type=int,
         metavar="MINUTES",
@@ -159,6 +165,15 @@ def _validate(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("--demo-users must be between 1 and 20000")
 
 
+def _trust_bundle(named: str | None) -> None:
+    """Check the CA bundle named by ``--ca-bundle`` or the environment, once, at the start;
+    the option wins, and every client of this run then trusts it (:mod:`bx24presence.trust`)."""
+    if named:
+        os.environ[trust.ENV] = trust.check_bundle(named)
+    elif os.environ.get(trust.ENV, "").strip():
+        trust.check_bundle(os.environ[trust.ENV].strip())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``bx24presence`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -173,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bx24presence.selftest import run as self_test  # noqa: PLC0415
 
         return self_test()
+    try:
+        _trust_bundle(args.ca_bundle)
+    except trust.BadCaBundle as exc:
+        return _fail(EXIT_USAGE, str(exc))
     if args.portal == STDIN:
         try:
             args.portal = read_webhook_from_stdin()

@@ -36,6 +36,7 @@ from bx24presence.api.moves import judge_move
 from bx24presence.api.query import command
 from bx24presence.api.throttle import LeakyBucket, RetryPolicy
 from bx24presence.api.transport import WATCHDOG, Alarm, CancellableAdapter, read_capped
+from bx24presence.trust import default_verify
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,8 @@ class Bitrix24Client:
         on_portal_moved: called with the new base URL when the portal moved on its own host
             (a new path, or http to https) and the client followed.
         verify: TLS verification: True for the system's trust store, or the path of a CA
-            bundle (a self-hosted portal with a private certificate authority).
+            bundle (a self-hosted portal with a private certificate authority); by default
+            the bundle the user named (:func:`bx24presence.trust.default_verify`).
         request_deadline_s: the total time one HTTP request may take.
         call_deadline_s: the total time one call may take, retries and waits included.
         max_answer_bytes: the largest answer accepted, decompressed.
@@ -260,7 +262,7 @@ class Bitrix24Client:
         allow_http: bool = False,
         on_portal_moved: Callable[[str], None] | None = None,
         rng: random.Random | None = None,
-        verify: bool | str = True,
+        verify: bool | str | None = None,
         request_deadline_s: float = DEFAULT_REQUEST_DEADLINE_S,
         call_deadline_s: float = DEFAULT_CALL_DEADLINE_S,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
@@ -269,6 +271,8 @@ class Bitrix24Client:
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
         self._adapter: CancellableAdapter | None = None
+        if verify is None:
+            verify = default_verify()
         if isinstance(self._session, requests.Session):
             self._adapter = CancellableAdapter()
             self._session.mount("https://", self._adapter)
@@ -601,8 +605,9 @@ class Bitrix24Client:
         if isinstance(exc, requests.exceptions.SSLError):
             return CertificateError(
                 f"The certificate of {host} is not trusted; the connection was refused."
-                " (If the portal uses a private certificate authority, give the app its"
-                " certificate bundle, or install it in the system's trust store.)",
+                " (If the portal uses a private certificate authority, name its certificate"
+                " bundle with --ca-bundle FILE or BX24PRESENCE_CA_BUNDLE, or install it in the"
+                " system's trust store.)",
                 method=method,
             )
         if isinstance(exc, requests.exceptions.Timeout):
