@@ -127,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ca-bundle",
         metavar="FILE",
-        help="also trust the certificate authorities in this PEM file (a self-hosted portal"
-        f" with the company's own certificates; or set {trust.ENV})",
+        help="trust the certificate authorities in this PEM file for the portal, instead of the"
+        f" system's (a self-hosted portal with the company's own certificates; or set {trust.ENV})",
     )
     p.add_argument(
         "--online-window",

@@ -3,8 +3,8 @@
 A self-hosted portal often has a certificate from the company's own authority, which the
 system does not know. The user names a PEM bundle once, with ``--ca-bundle FILE`` for one run
 or the environment variable :data:`ENV` for every run; every connection to the portal (the
-client, the avatars, the welcome dialog's test, the relay) then trusts it as well as nothing
-else. The bundle is checked before it is used, so a wrong file is one clear sentence at the
+client, the welcome dialog's test, the relay) then trusts the authorities in it instead of the
+system's. The bundle is checked before it is used, so a wrong file is one clear sentence at the
 start, not a certificate error on every refresh.
 """
 
