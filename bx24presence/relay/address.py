@@ -201,13 +201,16 @@ def connect(
     password: str | None,
     *,
     command_timeout_s: float = COMMAND_TIMEOUT_S,
+    connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    retries: int = 1,
     client_name: str = "bx24presence",
 ) -> Any:
     """A ``redis.Redis`` client (connections are made lazily, on the first command).
 
-    A failed command is retried once at once (a pooled connection may be stale after a
-    Redis restart), then the error is the caller's: the relay and the readers have their
-    own backoff.
+    A failed command is retried ``retries`` times at once (a pooled connection may be stale
+    after a Redis restart), then the error is the caller's: the relay and the readers have
+    their own backoff. A desktop passes 0 and retries itself, so that closing its
+    connections from another thread (to stop) is not undone by a reconnection.
     """
     import redis  # noqa: PLC0415  (only relay users need it)
     from redis.backoff import NoBackoff  # noqa: PLC0415
@@ -221,10 +224,10 @@ def connect(
         "db": address.db,
         "username": address.username,
         "password": password,
-        "socket_connect_timeout": CONNECT_TIMEOUT_S,
+        "socket_connect_timeout": connect_timeout_s,
         "socket_timeout": command_timeout_s,
         "socket_keepalive": True,
-        "retry": Retry(NoBackoff(), 1),
+        "retry": Retry(NoBackoff(), retries),
         "client_name": client_name,
         "max_connections": 16,
     }

@@ -22,6 +22,8 @@ class RelayFailure(enum.Enum):
     PROTOCOL = "protocol"
     #: The relay has published nothing for this portal yet.
     NO_DATA = "no-data"
+    #: The relay's heartbeat is gone or older than two periods: the relay has stopped.
+    GONE = "gone"
 
 
 _SENTENCES = {
@@ -32,6 +34,7 @@ _SENTENCES = {
     RelayFailure.UNREACHABLE: "The relay (Redis) cannot be reached",
     RelayFailure.PROTOCOL: "The relay's data in Redis makes no sense",
     RelayFailure.NO_DATA: "The relay has published nothing for this portal yet",
+    RelayFailure.GONE: "The relay has stopped (its heartbeat is gone)",
 }
 
 
