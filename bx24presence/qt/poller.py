@@ -27,8 +27,10 @@ from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.memory import release_free_memory
 from bx24presence.qt.list.keys import SortKeys, compute_keys
+from bx24presence.qt.relayfeed import RelayFeed
 
 if TYPE_CHECKING:
+    from bx24presence.relay.source import RelaySource
     from bx24presence.sync import Refresher
 
 log = logging.getLogger(__name__)
@@ -189,6 +191,7 @@ class Poller(QObject):
         clock: Callable[[], datetime] | None = None,
         collate: Callable[[list[str]], list[int]] | None = None,
         deadline_s: float | None = None,
+        relay: Callable[[], RelaySource] | None = None,
     ) -> None:
         super().__init__()
         # A factory is called in the worker thread, so that the HTTP stack is imported and
@@ -223,6 +226,8 @@ class Poller(QObject):
             self._watchdog = _Watchdog(self._on_deadline)
         self.status_requested.connect(self.set_own_status)
         self.refresh_requested.connect(self.refresh_now)
+        #: The office relay: while it is followed, it takes the timer's ticks (no portal poll).
+        self.relay = RelayFeed(self, relay)
 
     # -- slots (run in the worker thread) ---------------------------------------------------
 
@@ -292,6 +297,7 @@ class Poller(QObject):
     def cancel(self) -> None:
         """Abort the request in flight and refuse new ones (callable from any thread)."""
         self._cancelled = True
+        self.relay.cancel()
         refresher = self._refresher
         if refresher is not None:
             refresher.client.cancel()
@@ -305,6 +311,7 @@ class Poller(QObject):
     def stop(self) -> None:
         """Stop the timer (in this thread, where it lives) and end the thread's event loop."""
         self._stopped = True
+        self.relay.stop()
         if self._timer is not None:
             self._timer.stop()
         if self._watchdog is not None:
@@ -354,7 +361,7 @@ class Poller(QObject):
 
     @Slot()
     def _poll(self) -> None:
-        if self._stopped:
+        if self._stopped or self.relay.tick():
             return
         self.poll_started.emit()
         previous = self._snapshot
