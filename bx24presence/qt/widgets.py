@@ -33,6 +33,7 @@ FILTER_TITLES = {
     QuickFilter.AVAILABLE: "Available now",
     QuickFilter.VACATION: "On vacation",
     QuickFilter.BIRTHDAYS: "Birthdays today",
+    QuickFilter.WATCHED: "Watched",
 }
 
 

@@ -45,6 +45,13 @@ HELPERS: dict[str, dict[str, str]] = {
     "bx24presence/qt/watchlist.py": {"tr": "Watch"},
     "bx24presence/qt/dialogs/welcome.py": {"tr": "Welcome"},
     "bx24presence/qt/widgets.py": {"tr": "MainWindow"},
+    "bx24presence/qt/views/own_status.py": {"tr": "OwnStatus"},
+    "bx24presence/qt/views/departments.py": {"tr": "Team"},
+    "bx24presence/qt/views/team_lists.py": {"tr": "Team"},
+    "bx24presence/qt/views/panel.py": {"tr": "Team"},
+    "bx24presence/qt/views/install.py": {"tr": "Team"},
+    "bx24presence/qt/dialogs/about.py": {"tr": "About"},
+    "bx24presence/qt/tray/history.py": {"tr": "History"},
 }
 
 #: The translation seams themselves: they pass any context through and hold no text.

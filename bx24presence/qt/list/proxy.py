@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from bx24presence.domain import Colleague
 from bx24presence.qt.list.keys import Query, day_sets, display_order
 from bx24presence.qt.list.model import ColleagueModel, _runs
+from bx24presence.team import last_seen_order
 
 _Index = QModelIndex | QPersistentModelIndex
 #: Above this many contiguous ranges to insert or remove, a reset is cheaper for the view.
@@ -40,6 +41,14 @@ class QuickFilter(enum.Enum):
     AVAILABLE = "available"
     VACATION = "vacation"
     BIRTHDAYS = "birthdays"
+    WATCHED = "watched"
+
+
+class SortOrder(enum.Enum):
+    """The list's order: presence then name, or last seen (most recent first)."""
+
+    PRESENCE = "presence"
+    LAST_SEEN = "last_seen"
 
 
 class ColleagueProxy(QAbstractProxyModel):
@@ -62,6 +71,9 @@ class ColleagueProxy(QAbstractProxyModel):
         self._counts: dict[QuickFilter, int] = dict.fromkeys(QuickFilter, 0)
         self._today: date | None = None
         self._flags: dict[QuickFilter, frozenset[int]] = {}
+        self._watched: frozenset[int] = frozenset()
+        self._only: frozenset[int] | None = None  # a department chosen in the tree
+        self._order = SortOrder.PRESENCE
 
     # -- API ---------------------------------------------------------------------------------
 
@@ -104,6 +116,37 @@ class ColleagueProxy(QAbstractProxyModel):
             return
         self._filter = kind
         self._sync(changed=())
+
+    def set_watched(self, ids: Iterable[int]) -> None:
+        """The colleagues the Watched filter shows."""
+        watched = frozenset(ids)
+        if watched != self._watched:
+            self._watched = watched
+            self._flags[QuickFilter.WATCHED] = watched
+            if self.sourceModel() is not None:
+                self._match(base=None)
+                self._sync(changed=())
+
+    def set_only(self, ids: Iterable[int] | None) -> None:
+        """Show only these colleagues (a department), or everyone with None."""
+        only = None if ids is None else frozenset(ids)
+        if only != self._only:
+            self._only = only
+            if self.sourceModel() is not None:
+                self._match(base=None)
+                self._sync(changed=())
+
+    def set_sort_order(self, order: SortOrder) -> None:
+        """Sort by presence then name, or by last seen."""
+        if order is not self._order:
+            self._order = order
+            if self.sourceModel() is not None:
+                self._sync(changed=(), resort=True)
+
+    @property
+    def sort_order(self) -> SortOrder:
+        """The list's order."""
+        return self._order
 
     @property
     def quick_filter(self) -> QuickFilter:
@@ -160,7 +203,11 @@ class ColleagueProxy(QAbstractProxyModel):
             else:
                 order = display_order(rows, keys.name_rank)
                 sets = day_sets(rows, today)
-            self._sorted_all = list(order)
+            self._sorted_all = (
+                last_seen_order(rows, keys.name_rank)
+                if self._order is SortOrder.LAST_SEEN
+                else list(order)
+            )
             self._flags = dict(
                 zip(
                     (QuickFilter.AVAILABLE, QuickFilter.VACATION, QuickFilter.BIRTHDAYS),
@@ -168,14 +215,17 @@ class ColleagueProxy(QAbstractProxyModel):
                     strict=True,
                 )
             )
+            self._flags[QuickFilter.WATCHED] = self._watched
         self._match(base=None)
 
     def _match(self, base: list[int] | None) -> None:
         """Apply the search to ``base`` (or everyone) and count the quick filters."""
         q = self._query
         candidates = self._sorted_all if base is None else base
+        if self._only is not None and base is None:
+            candidates = [i for i in candidates if i in self._only]
         if not q:
-            self._matches = list(self._sorted_all)
+            self._matches = list(candidates)
         else:
             keys = self.source().keys
             hay, digits = keys.haystack, keys.digits
@@ -195,7 +245,9 @@ class ColleagueProxy(QAbstractProxyModel):
         counts = {QuickFilter.EVERYONE: len(self._matches)}
         for kind, members in self._flags.items():
             counts[kind] = (
-                len(members) if not self._query else sum(1 for i in self._matches if i in members)
+                len(members)
+                if not self._query and self._only is None and kind is not QuickFilter.WATCHED
+                else sum(1 for i in self._matches if i in members)
             )
         if counts != self._counts:
             self._counts = counts

@@ -107,6 +107,7 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Available now": "Доступны сейчас",
         "On vacation": "В отпуске",
         "Birthdays today": "Именинники",
+        "Watched": "Отслеживаемые",
         "Show: %1 (Alt+%2)": "Показать: %1 (Alt+%2)",
         "Search by name, position, department, phone or email": (
             "Поиск по имени, должности, отделу, телефону или почте"
@@ -248,6 +249,9 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "My status": "Мой статус",
         "Refresh now": "Обновить сейчас",
         "Show window": "Показать окно",
+        "Hide window": "Скрыть окно",
+        "Today's notifications…": "Уведомления за сегодня…",
+        "About…": "О программе…",
         "Settings…": "Настройки…",
         "Quit": "Выход",
         "and %1 more": "и ещё %1",
@@ -295,5 +299,93 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Connect": "Подключиться",
         "Webhook address:": "Адрес вебхука:",
         "Testing the connection…": "Проверка подключения…",
+    },
+    "About": {
+        "%1 h %2 min": "%1 ч %2 мин",
+        "%1 min": "%1 мин",
+        "About %1": "О программе %1",
+        "Action": "Действие",
+        "Data from:": "Данные от:",
+        "Keyboard shortcuts": "Сочетания клавиш",
+        "Keys": "Клавиши",
+        "Portal:": "Портал:",
+        "Version:": "Версия:",
+        "Who is available among your Bitrix24 colleagues, at a glance.": (
+            "Кто из коллег в Битрикс24 доступен — с одного взгляда."
+        ),
+        "demo portal": "демо-портал",
+        "just now": "только что",
+        "no data yet": "данных пока нет",
+        "not connected": "не подключено",
+    },
+    "History": {
+        "Today's notifications": "Уведомления за сегодня",
+        "%1 became available": "%1 теперь доступен(а)",
+        "%1 became available: %2": "%1 теперь доступны: %2",
+        "%1 watched colleagues": "Отслеживаемых коллег: %1",
+        "No notifications today.": "Сегодня уведомлений не было.",
+    },
+    "OwnStatus": {
+        "Do not disturb for 1 hour": "Не беспокоить 1 час",
+        "Do not disturb until %1": "Не беспокоить до %1",
+        "Do not disturb until tomorrow %1": "Не беспокоить до завтра, %1",
+        "Do not disturb until tomorrow 9:00": "Не беспокоить до завтра, 9:00",
+        "My status": "Мой статус",
+        "My status: %1": "Мой статус: %1",
+        "Set your own status in Bitrix24": "Установить свой статус в Битрикс24",
+        "Status unknown": "Статус неизвестен",
+    },
+    "Team": {
+        "%1 of %2 available": "Доступны %1 из %2",
+        "%1 of %2": "%1 из %2",
+        "%1 on vacation": "В отпуске: %1",
+        "%1, call %2": "%1, позвонить по номеру %2",
+        "%1: %2 of %3 available": "%1: доступны %2 из %3",
+        "About this list": "Об этом списке",
+        "About": "О программе",
+        "About, data age and keyboard shortcuts (F1)": (
+            "О программе, возраст данных и сочетания клавиш (F1)"
+        ),
+        "All departments": "Все подразделения",
+        "Available": "Доступны",
+        "Back on %1": "Вернётся: %1",
+        "Back tomorrow": "Вернётся завтра",
+        "Call %1": "Позвонить: %1",
+        "Call": "Позвонить",
+        "Colleague": "Коллега",
+        "Colleagues available now who have a phone": "Доступные сейчас коллеги с телефоном",
+        "Colleagues on vacation, by the day they are back": (
+            "Коллеги в отпуске — по дню возвращения"
+        ),
+        "Department": "Подразделение",
+        "Departments": "Подразделения",
+        "Departments, who can pick up now, who is out (Ctrl+T)": (
+            "Подразделения, кто может ответить сейчас, кто отсутствует (Ctrl+T)"
+        ),
+        "Head of the department": "Руководитель подразделения",
+        "Head: %1": "Руководитель: %1",
+        "Last seen": "Последней активности",
+        "Matched the department: %1": "Найдено в подразделении: %1",
+        "Matched the e-mail: %1": "Найдено в e-mail: %1",
+        "Matched the phone: %1": "Найдено в телефоне: %1",
+        "Matched the position: %1": "Найдено в должности: %1",
+        "Most recently active first; click a number to call.": (
+            "Сначала недавно активные; нажмите на номер, чтобы позвонить."
+        ),
+        "Nobody is on vacation.": "Никто не в отпуске.",
+        "Nobody with a phone is available right now.": "Нет доступных коллег с телефоном.",
+        "Pick up now": "Ответят сейчас",
+        "Presence, then name": "Присутствию, затем имени",
+        "Sort the list by": "Сортировать список по",
+        "Team panel": "Панель команды",
+        "Team toolbar": "Панель инструментов команды",
+        "Team views": "Представления команды",
+        "Team": "Команда",
+        "The %1 most recently active of %2; click a number to call.": (
+            "%1 недавно активных из %2; нажмите на номер, чтобы позвонить."
+        ),
+        "Who can pick up now": "Кто может ответить сейчас",
+        "Who is out": "Кто отсутствует",
+        "colleague %1": "коллега %1",
     },
 }

@@ -24,6 +24,7 @@ from bx24presence.domain import Colleague, Presence, Snapshot
 from bx24presence.qt.list.badges import draw_badge
 from bx24presence.qt.system.identity import app_icon_pixmap
 from bx24presence.qt.texts import markup_text, menu_text, presence_text
+from bx24presence.qt.tray.history import HistoryDialog, NotificationHistory
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.watch import Alert, is_available, watched_counts
 
@@ -138,6 +139,7 @@ class Tray(QObject):
         settings_requested(): "Settings…".
         quit_requested(): "Quit".
         status_chosen(str): the user chose an own status (debounced).
+        about_requested(): "About…".
     """
 
     toggle_window_requested = Signal()
@@ -147,6 +149,7 @@ class Tray(QObject):
     settings_requested = Signal()
     quit_requested = Signal()
     status_chosen = Signal(str)
+    about_requested = Signal()
 
     def __init__(
         self,
@@ -163,6 +166,11 @@ class Tray(QObject):
         self.own_status: str | None = None
         self.stale_since: datetime | None = None
         self._last_alert: Alert | None = None
+        self.history = NotificationHistory(self._clock)
+        #: Whether the window is on screen (the menu then offers "Hide window").
+        self.window_shown: Callable[[], bool] = lambda: False
+        #: Adds more own-status choices (timed "do not disturb") to the "My status" menu.
+        self.status_extras: Callable[[QMenu], object] | None = None
         self.icon = QSystemTrayIcon(self)
         self._notifier: Notifier = notifier or self.icon.showMessage
         self.menu = QMenu()
@@ -287,10 +295,18 @@ class Tray(QObject):
             a.setChecked(status == (self._pending_status or self.own_status))
             a.setActionGroup(group)
             a.triggered.connect(lambda _=False, s=status: self.choose_status(s))
+        if self.status_extras is not None:
+            mine.addSeparator()
+            self.status_extras(mine)
         m.addSeparator()
         self._add(m, tr("Refresh now"), self.refresh_requested)
-        self._add(m, tr("Show window"), self.show_window_requested)
+        if self.window_shown():
+            self._add(m, tr("Hide window"), self.toggle_window_requested)
+        else:
+            self._add(m, tr("Show window"), self.show_window_requested)
+        m.addAction(tr("Today's notifications…")).triggered.connect(self.show_history)
         self._add(m, tr("Settings…"), self.settings_requested)
+        self._add(m, tr("About…"), self.about_requested)
         m.addSeparator()
         self._add(m, tr("Quit"), self.quit_requested)
 
@@ -318,6 +334,7 @@ class Tray(QObject):
     def notify(self, alert: Alert) -> None:
         """Show a notification for one colleague, or a summary for several."""
         self._last_alert = alert
+        self.history.add(alert)
         now = self.snapshot.server_time if self.snapshot else self._clock()
         title, text = alert_texts(alert, now)
         icon = QIcon(_badge_pixmap(alert.colleagues[0].presence, 64))
@@ -329,6 +346,15 @@ class Tray(QObject):
         self._notifier(
             _escape(title), markup_text(text), QSystemTrayIcon.MessageIcon.Information, 8000
         )
+
+    def show_history(self) -> HistoryDialog:
+        """Today's notifications, in a small window."""
+        dialog = HistoryDialog(self.history, self.colleague_requested.emit)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._history_dialog = dialog
+        dialog.show()
+        dialog.activateWindow()
+        return dialog
 
     # -- slots -------------------------------------------------------------------------------
 

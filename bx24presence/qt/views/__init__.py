@@ -1,0 +1,1 @@
+"""Team views of the main window: own status, departments, who can pick up, who is out."""

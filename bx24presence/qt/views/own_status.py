@@ -1,0 +1,279 @@
+"""The user's own status from the window, and "do not disturb" for a while that ends by itself.
+
+One :class:`OwnStatus` outlives portal sessions and is shared by the window's button and the
+tray menu. A timed "do not disturb" keeps its end time in a :class:`DndStore` (in memory by
+default; a state file beside the settings when the app has one), so a restart within the
+period still ends it on time, and a period that ended while the app was closed ends at start.
+The clock is injected and checked every few seconds as well as at the end time, so neither a
+suspended computer nor a changed wall clock leaves the status stuck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
+
+from PySide6.QtCore import QCoreApplication, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+
+from bx24presence.domain import Presence
+from bx24presence.qt.list.badges import draw_badge
+from bx24presence.qt.tray.tray import OWN_STATUSES, status_title
+
+#: How often the end of a timed "do not disturb" is checked besides its own timer.
+CHECK_MS = 15_000
+#: "Until tomorrow" ends at this local time on the next day.
+TOMORROW_AT = time(9, 0)
+#: An end time further than this from now is not believed (a corrupt or hostile state file).
+MAX_PERIOD = timedelta(days=2)
+
+
+def tr(text: str) -> str:
+    """Translate in the own-status context."""
+    return QCoreApplication.translate("OwnStatus", text)
+
+
+def status_icon(status: str | None) -> QIcon:
+    """The presence badge (shape and colour) of an own status."""
+    presence = {"dnd": Presence.DND, "away": Presence.AWAY, "break": Presence.BREAK}.get(
+        status or "", Presence.ONLINE
+    )
+    pix = QPixmap(16, 16)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    draw_badge(p, presence, QPointF(8, 8), 6.4, None)
+    p.end()
+    return QIcon(pix)
+
+
+class DndStore(Protocol):
+    """Where the end of a timed "do not disturb" is kept."""
+
+    def load(self) -> tuple[datetime | None, str]:
+        """The end time (aware) and the status to return to, or (None, "")."""
+
+    def save(self, until: datetime | None, back_to: str) -> None:
+        """Keep the end time (None: no timed period)."""
+
+
+class MemoryDndStore:
+    """A :class:`DndStore` that lasts as long as the process."""
+
+    def __init__(self) -> None:
+        self._value: tuple[datetime | None, str] = (None, "")
+
+    def load(self) -> tuple[datetime | None, str]:
+        return self._value
+
+    def save(self, until: datetime | None, back_to: str) -> None:
+        self._value = (until, back_to)
+
+
+class StateDndStore:
+    """A :class:`DndStore` in the app's state file (``dnd_until``, ``dnd_back_to``)."""
+
+    def __init__(self, state: Any) -> None:
+        self._state = state
+
+    def load(self) -> tuple[datetime | None, str]:
+        current = self._state.current
+        try:
+            until = datetime.fromisoformat(current.dnd_until) if current.dnd_until else None
+        except ValueError:
+            until = None
+        return until, current.dnd_back_to
+
+    def save(self, until: datetime | None, back_to: str) -> None:
+        self._state.update(dnd_until=until.isoformat() if until else "", dnd_back_to=back_to)
+
+
+class OwnStatus(QObject):
+    """The own status the user chose, and the end of a timed "do not disturb".
+
+    Signals:
+        status_requested(str): send this status to the portal (``im.user.status.set``).
+        changed(): the status or the end time changed.
+    """
+
+    status_requested = Signal(str)
+    changed = Signal()
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        store: DndStore | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock or (lambda: datetime.now().astimezone())
+        self._store: DndStore = store or MemoryDndStore()
+        self.status: str | None = None
+        until, back_to = self._store.load()
+        now = self._clock()
+        if until is not None and (until.tzinfo is None or until - now > MAX_PERIOD):
+            until = None
+        self.dnd_until: datetime | None = until
+        self._back_to = back_to if back_to in OWN_STATUSES and back_to != "dnd" else "online"
+        self._check = QTimer(self)
+        self._check.setInterval(CHECK_MS)
+        self._check.timeout.connect(self.check)
+        self._end = QTimer(self)
+        self._end.setSingleShot(True)
+        self._end.timeout.connect(self.check)
+        if self.dnd_until is not None:
+            self.status = "dnd"
+            self._arm()
+
+    # -- choosing ---------------------------------------------------------------------------
+
+    def choose(self, status: str) -> None:
+        """The user chose a status (no end time)."""
+        if status not in OWN_STATUSES:
+            return
+        self._set_until(None)
+        self.status = status
+        self.status_requested.emit(status)
+        self.changed.emit()
+
+    def dnd_for(self, period: timedelta) -> None:
+        """Do not disturb for ``period``, then back to the status before."""
+        self._start_dnd(self._clock() + period)
+
+    def dnd_until_tomorrow(self) -> None:
+        """Do not disturb until 9:00 tomorrow (local time)."""
+        now = self._clock()
+        self._start_dnd(datetime.combine(now.date() + timedelta(days=1), TOMORROW_AT, now.tzinfo))
+
+    def confirm(self, status: str) -> None:
+        """The portal says the own status is ``status`` (a poll, or a change accepted)."""
+        if status == self.status:
+            return
+        self.status = status
+        if status != "dnd" and self.dnd_until is not None:
+            self._set_until(None)  # changed elsewhere (the Bitrix24 app): no timer to honour
+        self.changed.emit()
+
+    def observe(self, status: str) -> None:
+        """A poll saw the own status ``status``: taken unless a timed "do not disturb" is
+        being set (the poll may have been answered before the portal got the change)."""
+        if self.dnd_until is None or status == "dnd":
+            self.confirm(status)
+
+    def check(self) -> None:
+        """End a timed "do not disturb" whose time has come."""
+        if self.dnd_until is None:
+            return
+        if self._clock() >= self.dnd_until:
+            back = self._back_to
+            self._set_until(None)
+            self.status = back
+            self.status_requested.emit(back)
+            self.changed.emit()
+        else:
+            self._arm()
+
+    def title(self) -> str:
+        """ "Online", or "Do not disturb until 14:30"."""
+        if self.dnd_until is not None:
+            local = self.dnd_until.astimezone(self._clock().tzinfo)
+            when = local.strftime("%H:%M")
+            if local.date() != self._clock().date():
+                return tr("Do not disturb until tomorrow %1").replace("%1", when)
+            return tr("Do not disturb until %1").replace("%1", when)
+        return status_title(self.status) if self.status else tr("Status unknown")
+
+    def stop(self) -> None:
+        """Stop the timers (the end time stays in the store)."""
+        self._check.stop()
+        self._end.stop()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _start_dnd(self, until: datetime) -> None:
+        if self.dnd_until is None and self.status not in (None, "dnd"):
+            self._back_to = self.status or "online"
+        self._set_until(until)
+        self.status = "dnd"
+        self.status_requested.emit("dnd")
+        self.changed.emit()
+
+    def _set_until(self, until: datetime | None) -> None:
+        self.dnd_until = until
+        self._store.save(until, self._back_to if until is not None else "")
+        if until is None:
+            self.stop()
+        else:
+            self._arm()
+
+    def _arm(self) -> None:
+        if self.dnd_until is None:
+            return
+        left_ms = (self.dnd_until - self._clock()).total_seconds() * 1000
+        self._end.start(int(min(max(0.0, left_ms), CHECK_MS * 4)))
+        if not self._check.isActive():
+            self._check.start()
+
+
+class OwnStatusButton(QToolButton):
+    """ "My status: Online ▾" with the statuses and the timed "do not disturb" choices."""
+
+    def __init__(self, own: OwnStatus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.own = own
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setAccessibleName(tr("My status"))
+        self.setToolTip(tr("Set your own status in Bitrix24"))
+        self.menu_ = QMenu(self)
+        self.menu_.setAccessibleName(tr("My status"))
+        fill_status_menu(self.menu_, own)
+        self.menu_.aboutToShow.connect(lambda: fill_status_menu(self.menu_, own))
+        self.setMenu(self.menu_)
+        own.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the current status."""
+        status = self.own.status or "online"
+        self.setIcon(status_icon(status))
+        text = tr("My status: %1").replace("%1", self.own.title())
+        self.setText(text)
+        self.setAccessibleDescription(text)
+
+
+def add_timed_choices(menu: QMenu, own: OwnStatus) -> list[QAction]:
+    """Add "Do not disturb for 1 hour" and "until tomorrow 9:00" to ``menu``."""
+    hour = menu.addAction(tr("Do not disturb for 1 hour"))
+    hour.triggered.connect(lambda: own.dnd_for(timedelta(hours=1)))
+    tomorrow = menu.addAction(tr("Do not disturb until tomorrow 9:00"))
+    tomorrow.triggered.connect(own.dnd_until_tomorrow)
+    return [hour, tomorrow]
+
+
+def attach_tray(
+    tray: Any, own: OwnStatus, *, window_shown: Callable[[], bool], about: Callable[[], object]
+) -> None:
+    """Give the tray menu the timed choices, "Hide window" while the window shows, and About."""
+    tray.status_extras = lambda menu: add_timed_choices(menu, own)
+    tray.window_shown = window_shown
+    tray.about_requested.connect(about)
+
+
+def fill_status_menu(menu: QMenu, own: OwnStatus) -> list[QAction]:
+    """Fill ``menu`` with the statuses (one exclusive choice) and the timed choices."""
+    menu.clear()
+    group = QActionGroup(menu)
+    group.setExclusive(True)
+    actions = []
+    for status in OWN_STATUSES:
+        a = menu.addAction(status_icon(status), status_title(status))
+        a.setCheckable(True)
+        a.setChecked(status == own.status and own.dnd_until is None)
+        a.setActionGroup(group)
+        a.triggered.connect(lambda _=False, s=status: own.choose(s))
+        actions.append(a)
+    menu.addSeparator()
+    return actions + add_timed_choices(menu, own)

@@ -1,0 +1,71 @@
+"""The collapsible Team panel: departments, who can pick up now, who is out, as tabs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
+
+from bx24presence.domain import Colleague
+from bx24presence.qt.views.departments import DepartmentPanel
+from bx24presence.qt.views.team_lists import OutList, PickupList
+
+
+def tr(text: str) -> str:
+    """Translate in the team views' context."""
+    return QCoreApplication.translate("Team", text)
+
+
+class TeamDock(QDockWidget):
+    """A dock beside the list; hidden until asked for (Ctrl+T). Only the tab on show is
+    brought up to date on a refresh: the others catch up when they are shown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(tr("Team"), parent)
+        self.setObjectName("team-dock")
+        self.setAccessibleName(tr("Team"))
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.departments = DepartmentPanel()
+        self.pickup = PickupList()
+        self.out = OutList()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(tr("Team views"))
+        self.tabs.addTab(self.departments, tr("Departments"))
+        self.tabs.addTab(self.pickup, tr("Pick up now"))
+        self.tabs.addTab(self.out, tr("Who is out"))
+        self.tabs.setTabToolTip(1, tr("Colleagues available now who have a phone"))
+        self.tabs.setTabToolTip(2, tr("Colleagues on vacation, by the day they are back"))
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.visibilityChanged.connect(self._on_visibility_changed)
+        self.setWidget(self.tabs)
+        self._colleagues: tuple[Colleague, ...] = ()
+        self._today: date | None = None
+        self._stale = {1, 2}
+
+    def set_colleagues(self, colleagues: tuple[Colleague, ...], today: date) -> None:
+        """New data: the department counts always (a chosen department filters the list),
+        the visible list tab now, the others when shown."""
+        self._colleagues = colleagues
+        self._today = today
+        self.departments.set_colleagues(colleagues, today)
+        self._stale = {1, 2}
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        tab = self.tabs.currentIndex()
+        if self._today is None or tab not in self._stale or not self.isVisible():
+            return
+        self._stale.discard(tab)
+        view = self.pickup if tab == 1 else self.out
+        view.set_colleagues(self._colleagues, self._today)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        self._refresh_current()
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self._refresh_current()
