@@ -171,6 +171,47 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Notify me when available": "Уведомить, когда станет доступен(а)",
         "Copy name and phone": "Копировать имя и телефон",
     },
+    "Relay": {
+        "Office relay unavailable, polling the portal directly": (
+            "Офисный ретранслятор недоступен, опрашиваем портал напрямую"
+        ),
+        "Via the office relay": "Через офисный ретранслятор",
+        "Connecting to the office relay…": "Подключение к офисному ретранслятору…",
+        "The office relay's address cannot be used: check it in Settings.": (
+            "Адрес офисного ретранслятора не подходит: проверьте его в настройках."
+        ),
+        "Redis refused the office relay's user name or password.": (
+            "Redis отклонил имя пользователя или пароль офисного ретранслятора."
+        ),
+        "The office relay's Redis user may not read this portal's data.": (
+            "Пользователю Redis офисного ретранслятора нельзя читать данные этого портала."
+        ),
+        "The office relay's TLS certificate could not be verified.": (
+            "Не удалось проверить TLS-сертификат офисного ретранслятора."
+        ),
+        "The office relay (Redis) cannot be reached.": "Офисный ретранслятор (Redis) недоступен.",
+        "The office relay's data makes no sense.": "Данные офисного ретранслятора повреждены.",
+        "The office relay has published nothing for this portal yet.": (
+            "Офисный ретранслятор ещё ничего не опубликовал для этого портала."
+        ),
+        "The office relay has stopped: its heartbeat is gone.": (
+            "Офисный ретранслятор остановлен: его сигнал активности пропал."
+        ),
+        "The portal refused the office relay's webhook.": (
+            "Портал отклонил вебхук офисного ретранслятора."
+        ),
+        "The office relay has had no answer from the portal for a while.": (
+            "Офисный ретранслятор давно не получает ответа от портала."
+        ),
+        "The office relay cannot refresh from the portal.": (
+            "Офисный ретранслятор не может обновить данные с портала."
+        ),
+        "The office relay polls the portal once for everyone; this computer reads it and"
+        " asks the portal only for what is personal.": (
+            "Офисный ретранслятор опрашивает портал один раз за всех; этот компьютер читает"
+            " его данные и обращается к порталу только за личным."
+        ),
+    },
     "Settings": {
         "Settings": "Настройки",
         "not connected": "не подключён",
