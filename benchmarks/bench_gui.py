@@ -58,8 +58,8 @@ T0 = float(os.environ["BENCH_T0"])
 mode = sys.argv[1]
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
-import argparse
-from bx24presence.qt.session import Application, choose_portal
+from bx24presence.qt.session import Session, choose_portal
+from bx24presence.runoptions import RunOptions
 import bx24presence.qt.poller as poller_module
 poller_module.MIN_INTERVAL_S = 0  # poll every 2 s to see many refreshes arrive
 from bx24presence.settings import Settings
@@ -68,16 +68,15 @@ import benchmarks_common as common
 
 app = QApplication([])
 i18n.install(app, "en")
-args = argparse.Namespace(demo=False, portal=os.environ["BENCH_URL"], allow_http=False,
-                          demo_users=0)
+args = RunOptions(portal=os.environ["BENCH_URL"], demo_users=0)
 handler_ms = []
-_apply = Application._on_poller_snapshot_ready
+_apply = Session._on_poller_snapshot_ready
 def _timed(self, ready):
     t = time.perf_counter()
     _apply(self, ready)
     handler_ms.append(round((time.perf_counter() - t) * 1000, 1))
-Application._on_poller_snapshot_ready = _timed
-application = Application(app, Settings(poll_interval_s=15), choose_portal(args, Settings()))
+Session._on_poller_snapshot_ready = _timed
+application = Session(app, Settings(poll_interval_s=15), choose_portal(args, Settings()))
 application.poller.set_interval(int(os.environ.get("BENCH_INTERVAL", "2")))
 window = application.window
 out = {}

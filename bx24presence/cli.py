@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 from bx24presence import APP_NAME, __version__, trust
 from bx24presence.cliformat import colleague_record, format_json, format_table
 from bx24presence.logconfig import LEVELS, redact_all, register_secret, setup_logging
+from bx24presence.portalchoice import decide_portal, saved_webhook_url
+from bx24presence.runoptions import DEFAULT_DEMO_USERS, RunOptions
 from bx24presence.secrets import ENV_WEBHOOK
 from bx24presence.textsafe import for_terminal
 
@@ -37,7 +39,6 @@ EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_UNREACHABLE = 4
 EXIT_INTERRUPTED = 130
-DEFAULT_DEMO_USERS = 400
 #: Retries of ``--once``: about 15 s of patience before exit code 4.
 ONCE_RETRY_ATTEMPTS = 5
 #: The whole ``--once`` run, retries included, within this many seconds (``--timeout``).
@@ -211,9 +212,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(args.log_level or "warning")
         _neutralise_console_logging()
         return run_once(args)
-    from bx24presence.qt.controller import run_gui  # noqa: PLC0415  (Qt is loaded only for the window)
+    from bx24presence.qt.launch import run_gui  # noqa: PLC0415  (Qt is loaded only for the window)
 
-    return run_gui(args)
+    return run_gui(run_options(args))
+
+
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """This run's command-line options as one frozen value (never saved)."""
+    return RunOptions(
+        demo=args.demo,
+        portal=args.portal,
+        allow_http=args.allow_http,
+        online_window_min=args.online_window,
+        log_level=args.log_level,
+        demo_users=args.demo_users,
+        reset_settings=args.reset_settings,
+    )
 
 
 def main_gui(argv: Sequence[str] | None = None) -> int:
@@ -348,13 +362,7 @@ def demo_portal(users: int) -> Iterator[str]:
 
 def _webhook_from_env_or_store() -> str | None:
     """``BX24PRESENCE_WEBHOOK``, else the webhook saved by the window (the keyring)."""
-    from bx24presence.secrets import WEBHOOK_URL, SecretStore  # noqa: PLC0415
-
-    try:
-        return SecretStore().get(WEBHOOK_URL)
-    except OSError:
-        log.debug("No stored webhook", exc_info=True)
-        return None
+    return saved_webhook_url()
 
 
 class DeadlineExceeded(Exception):
@@ -411,10 +419,12 @@ def run_once(args: argparse.Namespace) -> int:
     try:
         if args.relay:
             return _print_from_relay(args)
-        if args.demo:
+        # Scripts do not read the settings: the saved portal is the webhook the window saved.
+        decision = decide_portal(run_options(args), None)
+        if decision.is_demo:
             with demo_portal(args.demo_users) as demo_url:
                 return _fetch_and_print(args, demo_url)
-        url: str | None = args.portal or _webhook_from_env_or_store()
+        url: str | None = decision.webhook_url or saved_webhook_url()
         if not url:
             return _fail(
                 EXIT_USAGE,

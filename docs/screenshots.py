@@ -10,7 +10,6 @@ Each scenario drives the app like a user would and saves ``docs/<name>.png``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -24,9 +23,10 @@ os.environ.setdefault("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 from PySide6.QtWidgets import QApplication, QWidget
 
 from bx24presence.qt import i18n
-from bx24presence.qt.session import Application, choose_portal
+from bx24presence.qt.session import Session, choose_portal
 from bx24presence.qt.theme import apply_theme
-from bx24presence.settings import Settings
+from bx24presence.runoptions import RunOptions
+from bx24presence.settings import Settings, SettingsStore
 
 OUT = Path(__file__).resolve().parent
 SCENARIOS: dict[str, Callable[[QApplication], None]] = {}
@@ -52,11 +52,11 @@ def save(widget: QWidget, name: str) -> None:
     print("saved", path)
 
 
-def demo_app(app: QApplication, users: int = 1000, theme: str = "light") -> Application:
+def demo_app(app: QApplication, users: int = 1000, theme: str = "light") -> Session:
     apply_theme(app, theme)
-    args = argparse.Namespace(demo=True, portal=None, allow_http=False, demo_users=users)
+    args = RunOptions(demo=True, demo_users=users)
     settings = Settings()
-    application = Application(app, settings, choose_portal(args, settings))
+    application = Session(app, settings, choose_portal(args, settings))
     application.window.resize(1100, 700)
     application.start()
     wait(app, 15, lambda: application.window._loaded)
@@ -64,7 +64,7 @@ def demo_app(app: QApplication, users: int = 1000, theme: str = "light") -> Appl
     return application
 
 
-def pick(application: Application, name_part: str | None = None) -> None:
+def pick(application: Session, name_part: str | None = None) -> None:
     model = application.model
     people = model.colleagues()
     chosen = next(
@@ -207,8 +207,8 @@ def tray(app: QApplication) -> None:
     from bx24presence.qt.controller import Controller  # noqa: PLC0415
     from bx24presence.watch import Alert  # noqa: PLC0415
 
-    args = argparse.Namespace(demo=True, portal=None, allow_http=False, demo_users=300)
-    c = Controller(app, Settings(start_minimised=True), args)
+    args = RunOptions(demo=True, demo_users=300)
+    c = Controller(app, SettingsStore(Settings(start_minimised=True)), args)
     if c.tray is None:
         print("no system tray on this display: start trayer first")
         return

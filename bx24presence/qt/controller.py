@@ -1,45 +1,39 @@
-"""The composition root: settings, the secret store, one instance, the first run, the
-portal session and its window, settings changes, and shutdown."""
+"""The composition root: builds the settings and state stores' listeners, the tray, the
+watcher, the portal session and its window, and wires their signals; start-up and shutdown."""
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import logging
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl, qVersion
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from bx24presence import APP_NAME, __version__, autostart, paths
+from bx24presence import APP_NAME, autostart, paths
 from bx24presence.api.errors import BadPortalUrl
-from bx24presence.diagnostics import export_diagnostics
 from bx24presence.logconfig import setup_logging
-from bx24presence.qt import i18n
-from bx24presence.qt.crash import install_excepthook, install_qt_message_handler
+from bx24presence.portalchoice import decide_portal
+from bx24presence.qt import support
 from bx24presence.qt.dialogs.settings import SettingsDialog
 from bx24presence.qt.dialogs.welcome import WelcomeDialog
 from bx24presence.qt.poller import PollFailed, SnapshotReady
-from bx24presence.qt.session import Application, PortalChoice, choose_portal, start_demo
-from bx24presence.qt.system.identity import set_identity
-from bx24presence.qt.system.single import SingleInstance
+from bx24presence.qt.session import PortalChoice, Session, open_portal, start_demo
+from bx24presence.qt.settings_bridge import SettingsSignals
 from bx24presence.qt.system.wake import WakeDetector
 from bx24presence.qt.theme import apply_theme
 from bx24presence.qt.tray.tray import Tray
+from bx24presence.qt.views.own_status import OwnStatus, StateDndStore, attach_tray
 from bx24presence.qt.watchlist import WatchList
+from bx24presence.runoptions import RunOptions
 from bx24presence.settings import (
-    LoadResult,
     Settings,
+    SettingsChange,
     SettingsSaveError,
-    apply_overrides,
-    load_settings,
+    SettingsStore,
     portal_hint_from_url,
-    reset_settings,
-    save_settings,
 )
+from bx24presence.state import StateStore
 from bx24presence.watch import Watcher
 
 if TYPE_CHECKING:
@@ -55,19 +49,37 @@ def tr(text: str) -> str:
 
 
 class Controller(QObject):
-    """Owns everything that outlives a portal session."""
+    """Owns everything that outlives a portal session, and wires it to the session.
 
-    def __init__(self, qapp: QApplication, settings: Settings, args: argparse.Namespace) -> None:
+    Settings live in ``store`` (changed only by patches), state in ``state``; options of
+    this run in ``options`` (never saved).
+    """
+
+    def __init__(
+        self,
+        qapp: QApplication,
+        store: SettingsStore,
+        options: RunOptions | None = None,
+        *,
+        state: StateStore | None = None,
+    ) -> None:
         super().__init__()
         self.qapp = qapp
-        self.settings = settings
-        self.args = args
-        self.session: Application | None = None
-        self._store: SecretStore | None = None
-        self.watchlist = WatchList(settings)
-        self.watchlist.changed.connect(self._on_watchlist_changed)
-        self.watcher = Watcher(interval_s=settings.poll_interval_s)
+        self.store = store
+        self.state = state if state is not None else StateStore()
+        self.options = options if options is not None else RunOptions()
+        self.session: Session | None = None
+        self._secrets: SecretStore | None = None
+        self._shut = False
+        self._started = False
+        self.settings_signals = SettingsSignals(store, self)
+        self.settings_signals.changed.connect(self._on_settings_changed)
+        self.settings_signals.save_failed.connect(self._on_settings_save_failed)
+        self.watchlist = WatchList(store, self)
+        self.watcher = Watcher(interval_s=store.current.poll_interval_s)
         self.tray: Tray | None = None
+        self.own = OwnStatus(store=StateDndStore(self.state), parent=self)
+        self.own.status_requested.connect(self._on_tray_status_chosen)
         if Tray.available():
             self.tray = Tray(self.watchlist)
             self.tray.toggle_window_requested.connect(self.toggle_window)
@@ -76,31 +88,36 @@ class Controller(QObject):
             self.tray.refresh_requested.connect(self._on_tray_refresh_requested)
             self.tray.settings_requested.connect(self.open_settings)
             self.tray.quit_requested.connect(self.quit)
-            self.tray.status_chosen.connect(self._on_tray_status_chosen)
+            self.tray.status_chosen.connect(self.own.choose)
+            attach_tray(self.tray, self.own, window_shown=self._window_shown, about=self.about)
             self.tray.show()
         qapp.setQuitOnLastWindowClosed(self.tray is None)
-        self.wake = WakeDetector(threshold_s=max(60.0, 2.0 * settings.poll_interval_s), parent=self)
+        self.wake = WakeDetector(self.watcher.check_sleep, parent=self)
         self.wake.woke.connect(self._on_wake_woke)
         qapp.aboutToQuit.connect(self.shutdown)
-        self._shut = False
-        self._started = False
+
+    @property
+    def settings(self) -> Settings:
+        """The current settings (read-only; change them with ``store.update``)."""
+        return self.store.current
 
     # -- secrets -----------------------------------------------------------------------------
 
-    def store(self) -> SecretStore:
+    def secrets(self) -> SecretStore:
         """The secret store (the keyring module loads on first use)."""
-        if self._store is None:
+        if self._secrets is None:
             from bx24presence.secrets import SecretStore  # noqa: PLC0415
 
-            self._store = SecretStore()
-        return self._store
+            self._secrets = SecretStore()
+        return self._secrets
 
     # -- start-up ----------------------------------------------------------------------------
 
     def start(self) -> bool:
-        """Open the saved portal, or ask; False when the user closed the welcome dialog."""
+        """Open the portal decided for this run, or ask; False when the user closed the
+        welcome dialog."""
         try:
-            choice = choose_portal(self.args, self.settings)
+            choice = open_portal(decide_portal(self.options, self.store.current), self.options)
         except BadPortalUrl as exc:
             QMessageBox.critical(None, APP_NAME, str(exc))
             return False
@@ -114,37 +131,41 @@ class Controller(QObject):
     def ask_for_portal(
         self, *, connect_only: bool, parent: QWidget | None = None
     ) -> PortalChoice | None:
-        """The welcome dialog; stores a successfully tested webhook in the keyring."""
+        """The welcome dialog; stores a successfully tested webhook in the keyring and the
+        portal in the settings."""
         dialog = WelcomeDialog(parent, connect_only=connect_only)
         if dialog.exec() != WelcomeDialog.DialogCode.Accepted:
             return None
         if dialog.choice == "demo":
-            self._save(dataclasses.replace(self.settings, portal_kind="demo", portal_url_hint=""))
-            return start_demo(self.args.demo_users)
+            self.store.update(portal_kind="demo", portal_url_hint="")
+            return start_demo(self.options.demo_users)
         check = dialog.check
         if check is None or check.auth is None:
             return None
         auth = check.auth
         try:
-            self.store().set("webhook_url", auth.webhook_url)
+            self.secrets().set("webhook_url", auth.webhook_url)
         except OSError as exc:
             QMessageBox.warning(
                 parent, APP_NAME, tr("The webhook could not be stored: %1").replace("%1", str(exc))
             )
-        self._save(
-            dataclasses.replace(
-                self.settings,
-                portal_kind="webhook",
-                portal_url_hint=portal_hint_from_url(auth.portal),
-                allow_http=dialog.allow_http,
-            )
+        self.store.update(
+            portal_kind="webhook",
+            portal_url_hint=portal_hint_from_url(auth.portal),
+            allow_http=dialog.allow_http,
         )
         return PortalChoice.from_auth(auth, allow_http=dialog.allow_http)
 
     def open_session(self, choice: PortalChoice) -> None:
         """Start polling ``choice`` in a new window (or only in the tray)."""
-        session = Application(self.qapp, self.settings, choice, self.watchlist)
-        session.settings_changed.connect(self._on_session_settings_changed)
+        session = Session(
+            self.qapp,
+            self.store,
+            choice,
+            self.watchlist,
+            state=self.state,
+            online_window_min=self.options.online_window_min,
+        )
         session.snapshot_applied.connect(self._on_session_snapshot_applied)
         session.poll_failed.connect(self._on_session_poll_failed)
         session.window.settings_requested.connect(self.open_settings)
@@ -153,9 +174,11 @@ class Controller(QObject):
         session.window.close_to_tray = self.tray is not None
         session.poller.own_status_set.connect(self._on_poller_own_status_set)
         session.poller.own_status_failed.connect(self._on_poller_own_status_failed)
+        session.team.set_own_status(self.own)
         self.session = session
         self.watcher.reset()
-        in_tray = self.settings.start_minimised and self.tray is not None and not self._started
+        in_tray = self.store.current.start_minimised and self.tray is not None
+        in_tray = in_tray and not self._started
         self._started = True
         session.start(show=not in_tray)
 
@@ -172,10 +195,10 @@ class Controller(QObject):
     def close_session(self) -> None:
         """Stop the current session and close its window."""
         if self.session is not None:
-            self._save(self.session.collect_settings())
             self.session.shutdown()
             self.session.window.close()
             self.session.window.deleteLater()
+            self.session.deleteLater()
             self.session = None
 
     def quit(self) -> None:
@@ -211,27 +234,16 @@ class Controller(QObject):
 
     # -- settings ----------------------------------------------------------------------------
 
-    def _save(self, settings: Settings) -> bool:
-        self.settings = settings
-        try:
-            save_settings(settings)
-        except (SettingsSaveError, ValueError) as exc:
-            log.warning("%s", exc)
-            parent = self.session.window if self.session is not None else None
-            QMessageBox.warning(parent, APP_NAME, str(exc))
-            return False
-        return True
-
     def open_settings(self) -> None:
-        """The settings dialog; applies and saves what changed."""
+        """The settings dialog; applies what it edits as one patch."""
         parent = self.session.window if self.session is not None else None
-        store = self.store()
+        secrets = self.secrets()
         label = self.session.choice.label if self.session is not None else ""
         dialog = SettingsDialog(
-            self.settings,
+            self.store.current,
             portal_label=label,
-            secret_storage=store.backend_description(),
-            secret_fallback=store.is_fallback,
+            secret_storage=secrets.backend_description(),
+            secret_fallback=secrets.is_fallback,
             confirm=lambda q: (
                 QMessageBox.question(parent, APP_NAME, q) == QMessageBox.StandardButton.Yes
             ),
@@ -243,30 +255,22 @@ class Controller(QObject):
         dialog.export_diagnostics_requested.connect(lambda: self.export_diagnostics(dialog))
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
-        self.apply_settings(dialog.settings())
+        self.apply_settings(**dialog.changes())
 
-    def apply_settings(self, new: Settings) -> None:
-        """Take new settings into use and save them."""
-        old = self.settings
-        if new.theme != old.theme:
-            apply_theme(self.qapp, new.theme)
-        if new.log_level != old.log_level:
-            setup_logging(new.log_level, log_file=paths.log_dir() / LOG_FILE)
-        if new.start_at_login != old.start_at_login:
+    def apply_settings(self, **changes: Any) -> None:
+        """Apply a patch from the user; start at login is changed on the system first."""
+        wanted = changes.get("start_at_login")
+        if wanted is not None and wanted != self.store.current.start_at_login:
             try:
-                autostart.set_start_at_login(new.start_at_login)
+                autostart.set_start_at_login(wanted)
             except OSError as exc:
                 QMessageBox.warning(
                     None,
                     APP_NAME,
                     tr("Start at login could not be changed: %1").replace("%1", str(exc)),
                 )
-                new = dataclasses.replace(new, start_at_login=old.start_at_login)
-        if self.session is not None:
-            self.session.apply_settings(new)
-        self.watcher.interval_s = new.poll_interval_s
-        self.wake.threshold_s = max(60.0, 2.0 * new.poll_interval_s)
-        self._save(new)
+                del changes["start_at_login"]
+        self.store.update(**changes)
 
     def _change_portal(self, dialog: QWidget) -> None:
         choice = self.ask_for_portal(connect_only=True, parent=dialog)
@@ -277,63 +281,46 @@ class Controller(QObject):
 
     def _forget_portal(self) -> None:
         try:
-            self.store().delete("webhook_url")
+            self.secrets().delete("webhook_url")
         except OSError as exc:
             log.warning("Could not delete the webhook: %s", exc)
         self.close_session()
-        self._save(dataclasses.replace(self.settings, portal_kind="", portal_url_hint=""))
+        self.store.update(portal_kind="", portal_url_hint="")
         choice = self.ask_for_portal(connect_only=False)
         if choice is None:
             self.qapp.quit()
             return
         self.open_session(choice)
 
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        new = change.new
+        if "theme" in change.changed:
+            apply_theme(self.qapp, new.theme)
+        if "log_level" in change.changed:
+            setup_logging(new.log_level, log_file=paths.log_dir() / LOG_FILE)
+        if "online_window_min" in change.changed:
+            self.options = self.options.without_online_window()
+        if "poll_interval_s" in change.changed:
+            self.watcher.interval_s = new.poll_interval_s
+
+    def _on_settings_save_failed(self, error: SettingsSaveError) -> None:
+        if self._shut:  # no dialog while quitting: the log has it
+            return
+        parent = self.session.window if self.session is not None else None
+        QMessageBox.warning(parent, APP_NAME, str(error))
+
     def open_log_folder(self) -> None:
         """Show the log folder in the file manager."""
-        folder = paths.ensure_dir(paths.log_dir())
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        support.open_log_folder()
 
     def export_diagnostics(self, parent: QWidget | None = None) -> Path | None:
-        """Ask where, then write the diagnostics zip."""
-        name, _ = QFileDialog.getSaveFileName(
-            parent,
-            tr("Export diagnostics"),
-            str(Path.home() / "bx24presence-diagnostics.zip"),
-            tr("Zip archives (*.zip)"),
-        )
-        if not name:
-            return None
+        """Ask where, then write the diagnostics zip (the webhook's secret removed)."""
         secrets = []
         if self.session is not None and self.session.choice.auth is not None:
             secrets.append(self.session.choice.auth.secret)
-        try:
-            path = export_diagnostics(
-                Path(name),
-                settings=self.settings,
-                log_dir=paths.log_dir(),
-                secrets=secrets,
-                qt_version=qVersion(),
-            )
-        except OSError as exc:
-            QMessageBox.warning(
-                parent,
-                APP_NAME,
-                tr("Could not write %1: %2").replace("%1", name).replace("%2", str(exc)),
-            )
-            return None
-        QMessageBox.information(
-            parent, APP_NAME, tr("Diagnostics saved to %1").replace("%1", str(path))
-        )
-        return path
+        return support.export_diagnostics_as(parent, self.store.current, secrets)
 
     # -- shutdown ----------------------------------------------------------------------------
-
-    def _on_session_settings_changed(self, settings: Settings) -> None:
-        self._save(settings)
-
-    def _on_watchlist_changed(self) -> None:
-        if self.session is None:
-            self._save(self.watchlist.to_settings(self.settings))
 
     def _on_session_snapshot_applied(self, ready: SnapshotReady) -> None:
         if ready.partial or self.session is None:
@@ -341,13 +328,15 @@ class Controller(QObject):
         snap = ready.snapshot
         if self.tray is not None:
             self.tray.set_snapshot(snap)
+        if snap.own_status:
+            self.own.observe(snap.own_status)
         own = snap.own_status or (self.tray.own_status if self.tray else None)
         result = self.watcher.observe(
             snap, self.watchlist.rules, baseline=ready.baseline, own_dnd=own == "dnd"
         )
         if result.spent:
             self.watchlist.drop_rules(result.spent)
-        if not self.settings.notifications:
+        if not self.store.current.notifications:
             return
         for alert in result.alerts:
             if self.tray is not None:
@@ -360,15 +349,15 @@ class Controller(QObject):
 
     def _on_session_poll_failed(self, failure: PollFailed) -> None:
         if self.tray is not None:
-            self.tray.set_stale(failure.since)
+            self.tray.set_stale(failure.since, failure)
 
     def _on_window_hidden_to_tray(self) -> None:
-        if self.tray is not None and not self.settings.hidden_to_tray_notice_shown:
+        if self.tray is not None and not self.state.current.tray_notice_shown:
             self.tray.notice(
                 APP_NAME,
                 tr("bx24presence keeps running in the tray. Use Quit in its menu to exit."),
             )
-            self._save(dataclasses.replace(self.settings, hidden_to_tray_notice_shown=True))
+            self.state.update(tray_notice_shown=True)
 
     def _on_tray_refresh_requested(self) -> None:
         if self.session is not None:
@@ -378,7 +367,18 @@ class Controller(QObject):
         if self.session is not None:
             self.session.poller.status_requested.emit(status)
 
+    def _window_shown(self) -> bool:
+        w = self.session.window if self.session is not None else None
+        return w is not None and w.isVisible() and not w.isMinimized()
+
+    def about(self) -> None:
+        """The About box, over the window."""
+        if self.session is not None:
+            self.bring_to_front()
+            self.session.team.show_about()
+
     def _on_poller_own_status_set(self, status: str) -> None:
+        self.own.confirm(status)
         if self.tray is not None:
             self.tray.set_own_status(status)
 
@@ -390,58 +390,21 @@ class Controller(QObject):
 
     def _on_wake_woke(self, seconds: float) -> None:
         log.info("Woke after about %.0f s asleep: refreshing", seconds)
-        self.watcher.reset()
         if self.session is not None:
-            self.session.poller.mark_baseline()
             self.session.poller.refresh_requested.emit()
 
     def shutdown(self) -> None:
-        """Save, stop the session's threads (joined within 2 s each)."""
+        """Remember the window, stop the session's threads (joined within 2 s each); a
+        failed save is logged, never a dialog while quitting."""
         if self._shut:
             return
         self._shut = True
         self.wake.stop()
         if self.session is not None:
-            self._save(self.session.collect_settings())
             self.session.shutdown()
+        if self.store.unsaved:
+            self.store.save()
+        self.settings_signals.close()
+        self.watchlist.close()
         if self.tray is not None:
             self.tray.hide()
-
-
-def run_gui(args: argparse.Namespace) -> int:
-    """The windowed app."""
-    loaded: LoadResult = reset_settings() if args.reset_settings else load_settings()
-    settings = apply_overrides(
-        loaded.settings,
-        online_window_min=args.online_window,
-        log_level=args.log_level,
-        allow_http=True if args.allow_http else None,
-    )
-    setup_logging(settings.log_level, log_file=paths.log_dir() / LOG_FILE)
-    log.info("%s %s starting", APP_NAME, __version__)
-    existing = QApplication.instance()
-    qapp = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    set_identity(qapp)
-    install_qt_message_handler()
-    install_excepthook()
-    single = SingleInstance()
-    if not single.claim():
-        return 0
-    i18n.install(qapp, settings.language)
-    apply_theme(qapp, settings.theme)
-    controller = Controller(qapp, settings, args)
-    hints = QGuiApplication.styleHints()
-    if hints is not None:
-        hints.colorSchemeChanged.connect(
-            lambda _scheme: apply_theme(qapp, controller.settings.theme)
-        )
-    single.activation_requested.connect(controller.bring_to_front)
-    if not controller.start():
-        single.release()
-        return 0
-    if loaded.notice and controller.session is not None:
-        window = controller.session.window
-        QTimer.singleShot(0, lambda: QMessageBox.warning(window, APP_NAME, loaded.notice or ""))
-    code = int(qapp.exec())
-    single.release()
-    return code

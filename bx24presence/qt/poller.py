@@ -56,8 +56,9 @@ class SnapshotReady:
         from_cache: True for the snapshot loaded from disk at start-up.
         partial: True for the first rows of the cached snapshot, sent ahead of the rest so
             the window can paint at once; the complete snapshot follows.
-        baseline: True when watchers must not alert for this one (first data, after a
-            failure or a wake from sleep).
+        baseline: True when the data stream had a gap before this one (this poller's
+            first data, cached data, the first data after failures); the watcher
+            (:mod:`bx24presence.watch`) makes such a snapshot a silent baseline.
     """
 
     snapshot: Snapshot
@@ -170,6 +171,8 @@ class Poller(QObject):
         own_status_failed(str): setting the own status failed (a sentence).
         status_requested(str): ask to set the own status (emit from any thread).
         refresh_requested(): ask for a refresh now (emit from any thread).
+        interval_requested(int): ask for a new poll interval in seconds (from any thread).
+        online_window_requested(int): ask for a new online window in seconds (any thread).
     """
 
     snapshot_ready = Signal(object)
@@ -180,6 +183,8 @@ class Poller(QObject):
     # Emitted from any thread; delivered in the poller's thread (queued).
     status_requested = Signal(str)
     refresh_requested = Signal()
+    interval_requested = Signal(int)
+    online_window_requested = Signal(int)
 
     def __init__(
         self,
@@ -226,6 +231,8 @@ class Poller(QObject):
             self._watchdog = _Watchdog(self._on_deadline)
         self.status_requested.connect(self.set_own_status)
         self.refresh_requested.connect(self.refresh_now)
+        self.interval_requested.connect(self.set_interval)
+        self.online_window_requested.connect(self.set_online_window)
         #: The office relay: while it is followed, it takes the timer's ticks (no portal poll).
         self.relay = RelayFeed(self, relay)
 
@@ -301,11 +308,6 @@ class Poller(QObject):
         refresher = self._refresher
         if refresher is not None:
             refresher.client.cancel()
-
-    @Slot()
-    def mark_baseline(self) -> None:
-        """The next snapshot is a baseline (e.g. after a wake from sleep): no alerts for it."""
-        self._baseline_next = True
 
     @Slot()
     def stop(self) -> None:

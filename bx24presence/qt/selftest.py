@@ -70,10 +70,10 @@ def _check_translations(qapp: QApplication) -> str:
 
 
 def _check_window(qapp: QApplication, portal: Any) -> str:
-    from bx24presence.qt.session import Application, PortalChoice  # noqa: PLC0415
+    from bx24presence.qt.session import PortalChoice, Session  # noqa: PLC0415
 
     choice = PortalChoice.from_auth(parse_webhook_url(portal.webhook_url))
-    session = Application(qapp, Settings(), choice)
+    session = Session(qapp, Settings(), choice)
     try:
         session.window.resize(900, 600)
         session.start(show=True)

@@ -1,13 +1,13 @@
-"""The portal session: client, poller thread, models and window for one portal."""
+"""The portal session: client, poller thread, models and window for one portal; and the
+connection (:class:`PortalChoice`) it opens."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -20,18 +20,20 @@ from bx24presence.api.errors import AuthError
 from bx24presence.cache import snapshot_path
 from bx24presence.logconfig import register_secret
 from bx24presence.memory import limit_arenas
+from bx24presence.portalchoice import PortalDecision, PortalSource, decide_portal, saved_webhook_url
 from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.list.model import ColleagueModel
 from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.main_window import MainWindow
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
-from bx24presence.qt.watchlist import WatchList
-from bx24presence.secrets import ENV_WEBHOOK, WEBHOOK_URL, SecretStore
-from bx24presence.settings import Settings
+from bx24presence.qt.settings_bridge import SettingsSignals
+from bx24presence.qt.views.install import TeamViews
+from bx24presence.qt.watchlist import WatchList, as_store
+from bx24presence.runoptions import DEFAULT_DEMO_USERS, RunOptions
+from bx24presence.settings import Settings, SettingsChange, SettingsStore
+from bx24presence.state import StateStore
 
 if TYPE_CHECKING:
-    import argparse
-
     from bx24presence.sync import Refresher
 
 log = logging.getLogger(__name__)
@@ -98,68 +100,87 @@ def start_demo(users: int) -> PortalChoice:
     return PortalChoice.from_auth(parse_webhook_url(demo.webhook_url), demo=demo)
 
 
-def choose_portal(args: argparse.Namespace, settings: Settings) -> PortalChoice | None:
-    """The portal for this run: --demo, --portal, the environment, or the saved one
-    (None: ask the user)."""
-    if args.demo or (settings.portal_kind == "demo" and not args.portal):
-        return start_demo(args.demo_users)
-    allow_http = bool(args.allow_http or settings.allow_http)
-    url = args.portal or os.environ.get(ENV_WEBHOOK, "").strip()
-    if url:
+def open_portal(decision: PortalDecision, options: RunOptions | None = None) -> PortalChoice | None:
+    """The connection for a decided portal: the demo started, a webhook parsed, or the saved
+    webhook to load later (None on the first run: ask the user).
+
+    Raises:
+        BadPortalUrl: A webhook given for this run is malformed.
+    """
+    demo_users = options.demo_users if options is not None else DEFAULT_DEMO_USERS
+    if decision.source is PortalSource.DEMO:
+        return start_demo(demo_users)
+    allow_http = decision.allow_http
+    if decision.webhook_url:
         return PortalChoice.from_auth(
-            parse_webhook_url(url, allow_http=allow_http), allow_http=allow_http
+            parse_webhook_url(decision.webhook_url, allow_http=allow_http), allow_http=allow_http
         )
-    if settings.portal_kind == "webhook" and settings.portal_url_hint:
-
-        def load() -> str | None:
-            return SecretStore().get(WEBHOOK_URL)
-
+    if decision.source is PortalSource.SAVED and decision.portal_hint:
         return PortalChoice(
-            portal=settings.portal_url_hint,
-            label=portal_label(settings.portal_url_hint, False),
-            load_secret=load,
+            portal=decision.portal_hint,
+            label=portal_label(decision.portal_hint, False),
+            load_secret=saved_webhook_url,
             allow_http=allow_http,
         )
     return None
 
 
-class Application(QObject):
+def choose_portal(options: RunOptions, settings: Settings) -> PortalChoice | None:
+    """:func:`open_portal` of :func:`~bx24presence.portalchoice.decide_portal`."""
+    return open_portal(decide_portal(options, settings), options)
+
+
+class Session(QObject):
     """One portal session: REST client (built in the poller thread), poller, models, avatar
-    loader and the main window.
+    loader and the main window. It reads the settings from the store and follows its
+    changes; it never saves settings. It talks to the poller's thread only through the
+    poller's queued signals.
+
+    Args:
+        qapp: The application.
+        settings: The settings store (or settings to hold in memory, for tests).
+        choice: The portal.
+        watchlist: The watch list shared with the tray; one of its own when None.
+        state: Where the window's geometry and last quick filter are kept.
+        online_window_min: ``--online-window`` for this run (until the user changes the
+            setting), or None.
 
     Signals:
-        settings_changed(object): the session changed the settings (watched colleagues,
-            window state); the owner saves them.
         snapshot_applied(object): a :class:`SnapshotReady` is now in the model.
         poll_failed(object): a refresh failed (:class:`PollFailed`).
     """
 
-    settings_changed = Signal(object)
     snapshot_applied = Signal(object)
     poll_failed = Signal(object)
 
     def __init__(
         self,
         qapp: QApplication,
-        settings: Settings,
+        settings: SettingsStore | Settings,
         choice: PortalChoice,
         watchlist: WatchList | None = None,
+        *,
+        state: StateStore | None = None,
+        online_window_min: int | None = None,
     ) -> None:
         super().__init__()
-        self.watchlist = watchlist or WatchList(settings)
+        self.store = as_store(settings)
+        self.state = state if state is not None else StateStore()
+        self.watchlist = watchlist if watchlist is not None else WatchList(self.store, self)
         # Hand the interpreter lock over more often than every 5 ms, so the window stays
         # fluid while the poller and avatar threads work (costs them a little throughput).
         sys.setswitchinterval(0.001)
         limit_arenas()
         self.qapp = qapp
-        self.settings = settings
         self.choice = choice
         self._clients: list[Any] = []
+        current = self.store.current
+        self._online_window_s = (online_window_min or current.online_window_min) * 60
         cache = paths.cache_dir()
         self.poller = Poller(
             self._make_refresher,
             portal=choice.portal,
-            interval_s=settings.poll_interval_s,
+            interval_s=current.poll_interval_s,
             cache_path=snapshot_path(cache, choice.portal) if choice.demo is None else None,
         )
         self.poller_thread = PollerThread(self.poller)
@@ -175,16 +196,19 @@ class Application(QObject):
             portal_label=choice.label,
             watchlist=self.watchlist,
         )
-        self.window.restore_state(settings.window_geometry, settings.splitter_state)
+        remembered = self.state.current
+        self.window.restore_state(remembered.window_geometry, remembered.splitter_state)
         with contextlib.suppress(ValueError):  # a filter of a newer version
-            self.window.choose_filter(QuickFilter(settings.quick_filter))
+            self.window.choose_filter(QuickFilter(remembered.quick_filter))
         self.poller.snapshot_ready.connect(self._on_poller_snapshot_ready)
         self.poller.poll_failed.connect(self._on_poller_poll_failed)
         self.poller.poll_started.connect(self.window.on_poll_started)
         self.window.refresh_requested.connect(self.poller.refresh_requested)
         self.window.quit_requested.connect(self.quit)
-        self.watchlist.changed.connect(self._on_watchlist_changed)
         self.avatars.avatar_ready.connect(self._on_avatars_avatar_ready)
+        self._settings = SettingsSignals(self.store, self)
+        self._settings.changed.connect(self._on_settings_changed)
+        self.team = TeamViews(self)  # toolbar, Team panel, Watched filter, why a result matched
         self._shut = False
 
     def _make_refresher(self) -> Refresher:
@@ -201,7 +225,7 @@ class Application(QObject):
             retry=RetryPolicy(attempts=2, base=1.0, cap=4.0),
         )
         self._clients.append(client)
-        return Refresher(client, window_s=self.settings.online_window_min * 60)
+        return Refresher(client, window_s=self._online_window_s)
 
     def start(self, *, show: bool = True) -> None:
         """Show the window (unless starting in the tray) and start polling."""
@@ -215,34 +239,26 @@ class Application(QObject):
         self.window.close_to_tray = False
         self.qapp.quit()
 
-    def apply_settings(self, settings: Settings) -> None:
-        """Take new polling and presence settings into use."""
-        old = self.settings
-        self.settings = settings
-        if settings.poll_interval_s != old.poll_interval_s:
-            self.poller.set_interval(settings.poll_interval_s)
-        if settings.online_window_min != old.online_window_min:
-            self.poller.set_online_window(settings.online_window_min * 60)
-            self.window.refresh_requested.emit()
-
-    def collect_settings(self) -> Settings:
-        """The settings with this session's window state and watched colleagues."""
+    def save_window_state(self) -> None:
+        """Remember the window's geometry and quick filter (state, not settings)."""
         geometry, splitter = self.window.save_state()
-        self.settings = replace(
-            self.settings,
+        self.state.update(
             window_geometry=geometry,
             splitter_state=splitter,
             quick_filter=self.proxy.quick_filter.value,
         )
-        self.settings = self.watchlist.to_settings(self.settings)
-        return self.settings
 
     def shutdown(self) -> None:
-        """Stop the poller (joined within 2 s), the avatar loader and the demo portal."""
+        """Remember the window, stop the poller (joined within 2 s), the avatar loader and
+        the demo portal."""
         if self._shut:
             return
         self._shut = True
-        self.collect_settings()
+        self._settings.close()
+        try:
+            self.save_window_state()
+        except Exception:  # never in the way of quitting
+            log.exception("Could not remember the window state")
         self.poller_thread.stop(2000)
         self.avatars.stop(2000)
         for client in self._clients:
@@ -252,6 +268,15 @@ class Application(QObject):
 
     # -- slots -------------------------------------------------------------------------------
 
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        """Take new polling and presence settings into use (queued into the poller's thread)."""
+        if "poll_interval_s" in change.changed:
+            self.poller.interval_requested.emit(change.new.poll_interval_s)
+        if "online_window_min" in change.changed:
+            self._online_window_s = change.new.online_window_min * 60
+            self.poller.online_window_requested.emit(self._online_window_s)
+            self.poller.refresh_requested.emit()
+
     def _on_poller_snapshot_ready(self, ready: SnapshotReady) -> None:
         self.model.apply(ready.snapshot, ready.diff, ready.keys)
         self.window.on_snapshot(ready)
@@ -260,9 +285,6 @@ class Application(QObject):
     def _on_poller_poll_failed(self, failure: PollFailed) -> None:
         self.window.on_poll_failed(failure)
         self.poll_failed.emit(failure)
-
-    def _on_watchlist_changed(self) -> None:
-        self.settings_changed.emit(self.collect_settings())
 
     def _on_avatars_avatar_ready(self, url: str) -> None:
         self.window.list.viewport().update()

@@ -1,8 +1,8 @@
-"""The colleagues the user watches, and their "notify me when available" rules."""
+"""The colleagues the user watches, and their "notify me when available" rules: a view of
+the settings store that changes them by patches."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from types import MappingProxyType
 from typing import Literal
@@ -10,13 +10,22 @@ from typing import Literal
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMenu
 
-from bx24presence.settings import NotifyRule, Settings
+from bx24presence.qt.settings_bridge import SettingsSignals
+from bx24presence.settings import NotifyRule, Settings, SettingsChange, SettingsStore
+
+
+def as_store(settings: SettingsStore | Settings | None) -> SettingsStore:
+    """A store as given, or one holding ``settings`` in memory only (never saved)."""
+    if isinstance(settings, SettingsStore):
+        return settings
+    return SettingsStore(settings)
 
 
 class WatchList(QObject):
     """Watched colleagues (a star) and notification rules (a bell), kept in the settings.
 
-    Notifying implies watching; unwatching stops notifying.
+    Notifying implies watching; unwatching stops notifying. Reads come from a cache of the
+    store's value, rebuilt when the store changes; every change is a patch to the store.
 
     Signals:
         changed(): the watched set or a rule changed.
@@ -24,63 +33,89 @@ class WatchList(QObject):
 
     changed = Signal()
 
-    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: SettingsStore | Settings | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.watched: set[int] = set(settings.watched)
-        self.rules: dict[int, NotifyRule] = {}
-        for key, rule in settings.notify.items():
-            if key.isascii() and key.isdigit():  # "²".isdigit() is True too
-                self.rules[int(key)] = rule
+        self.store = as_store(store)
+        self._signals = SettingsSignals(self.store, self)
+        self._signals.changed.connect(self._on_settings_changed)
+        self._read(self.store.current)
+
+    @property
+    def watched(self) -> frozenset[int]:
+        """The watched colleagues."""
+        return self._watched
+
+    @property
+    def rules(self) -> MappingProxyType[int, NotifyRule]:
+        """Notification rules by colleague id."""
+        return self._rules
+
+    def close(self) -> None:
+        """Stop following the store."""
+        self._signals.close()
 
     def is_watched(self, cid: int) -> bool:
         """Whether a colleague is starred."""
-        return cid in self.watched
+        return cid in self._watched
 
     def rule(self, cid: int) -> NotifyRule | None:
         """The notification rule of a colleague, if any."""
-        return self.rules.get(cid)
+        return self._rules.get(cid)
 
     def set_watched(self, cid: int, on: bool) -> None:
         """Star or unstar a colleague."""
-        if on == (cid in self.watched):
+        if on == (cid in self._watched):
             return
+        current = self.store.current
         if on:
-            self.watched.add(cid)
+            self.store.update(watched=(*current.watched, cid))
         else:
-            self.watched.discard(cid)
-            self.rules.pop(cid, None)
-        self.changed.emit()
+            self.store.update(
+                watched=tuple(i for i in current.watched if i != cid),
+                notify={k: v for k, v in current.notify.items() if k != str(cid)},
+            )
 
     def toggle(self, cid: int) -> None:
         """Star if not starred, else unstar."""
-        self.set_watched(cid, cid not in self.watched)
+        self.set_watched(cid, cid not in self._watched)
 
     def set_rule(
         self, cid: int, mode: Literal["once", "always"] | None, *, today_only: bool = False
     ) -> None:
         """Notify ``once``, ``always``, or stop (None); ``today_only`` expires at midnight."""
+        current = self.store.current
+        notify = {k: v for k, v in current.notify.items() if k != str(cid)}
         if mode is None:
-            if self.rules.pop(cid, None) is not None:
-                self.changed.emit()
+            if len(notify) != len(current.notify):
+                self.store.update(notify=notify)
             return
-        self.watched.add(cid)
-        self.rules[cid] = NotifyRule(
+        notify[str(cid)] = NotifyRule(
             mode=mode, until_end_of_day=today_only, since=datetime.now().astimezone().isoformat()
         )
-        self.changed.emit()
+        watched = current.watched if cid in current.watched else (*current.watched, cid)
+        self.store.update(watched=watched, notify=notify)
 
     def drop_rules(self, ids: set[int]) -> None:
         """Remove spent or expired rules."""
-        if any(self.rules.pop(cid, None) is not None for cid in list(ids)):
-            self.changed.emit()
+        current = self.store.current
+        keep = {k: v for k, v in current.notify.items() if not (k.isdigit() and int(k) in ids)}
+        if len(keep) != len(current.notify):
+            self.store.update(notify=keep)
 
-    def to_settings(self, settings: Settings) -> Settings:
-        """``settings`` with this list in it."""
-        return dataclasses.replace(
-            settings,
-            watched=tuple(sorted(self.watched)),
-            notify=MappingProxyType({str(k): v for k, v in sorted(self.rules.items())}),
-        )
+    def _read(self, settings: Settings) -> None:
+        self._watched = frozenset(settings.watched)
+        rules: dict[int, NotifyRule] = {}
+        for key, rule in settings.notify.items():
+            if key.isascii() and key.isdigit():  # "²".isdigit() is True too
+                rules[int(key)] = rule
+        self._rules = MappingProxyType(rules)
+
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        if change.changed & {"watched", "notify"}:
+            self._read(change.new)
+            self.changed.emit()
 
 
 def fill_notify_menu(menu: QMenu, watchlist: WatchList, cid: int) -> None:

@@ -23,14 +23,14 @@ from bx24presence.settings import (
     NotifyRule,
     SecretInSettingsError,
     Settings,
+    SettingsChange,
     SettingsSaveError,
-    apply_overrides,
+    SettingsStore,
     load_settings,
     portal_hint_from_url,
     reset_settings,
     save_settings,
     settings_path,
-    settings_to_json,
 )
 
 WEBHOOK = "https://example.bitrix24.ru/rest/1/abcdef0123456789/"
@@ -73,9 +73,7 @@ def test_defaults() -> None:
     assert (s.theme, s.language, s.log_level) == ("system", "system", "warning")
     assert s.watched == ()
     assert dict(s.notify) == {}
-    assert (s.window_geometry, s.splitter_state) == ("", "")
-    assert s.quick_filter == "everyone"
-    assert s.hidden_to_tray_notice_shown is False
+    assert not hasattr(s, "window_geometry"), "window state is not a setting"
 
 
 def test_default_path_is_in_the_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,10 +98,6 @@ def test_save_then_load_round_trips(path: Path) -> None:
         log_level="debug",
         watched=(5, 3, 9),
         notify={"5": NotifyRule("always", True, "2025-03-04T05:06:07+03:00")},
-        window_geometry="AdnQywADAAA=",
-        splitter_state="AAAA/wAAAAE=",
-        quick_filter="online",
-        hidden_to_tray_notice_shown=True,
     )
     save_settings(original, path)
     result = load_settings(path)
@@ -118,7 +112,6 @@ def test_saved_file_is_readable_json(path: Path) -> None:
     assert document["watched"] == [2, 1]
     assert document["notify"] == {}
     assert "extra" not in document
-    assert "run_overrides" not in document
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert leftovers(path.parent) == []
@@ -283,10 +276,6 @@ def test_a_wrong_typed_field_is_replaced_alone(path: Path) -> None:
         ("allow_http", 2, False),
         ("portal_url_hint", "not a url", ""),
         ("portal_url_hint", "https://Example.com/path", "https://example.com"),
-        ("window_geometry", "not base64!", ""),
-        ("window_geometry", 12, ""),
-        ("quick_filter", "", "everyone"),
-        ("quick_filter", "x" * 65, "everyone"),
         ("watched", "1,2", ()),
         ("watched", [1, 2, 2, "3", -1, 0, True, "x", 4.0, 5.5, None, 1], (1, 2, 3, 4)),
         ("notify", ["5"], {}),
@@ -455,11 +444,10 @@ def test_save_into_an_unusable_directory_raises_a_clear_error(tmp_path: Path) ->
 @pytest.mark.parametrize(
     "settings_value",
     [
-        Settings(quick_filter=WEBHOOK),
         Settings(extra={"note": f"see {WEBHOOK}"}),
         Settings(extra={"nested": {"list": ["x", WEBHOOK]}}),
     ],
-    ids=["field", "extra", "nested"],
+    ids=["extra", "nested"],
 )
 def test_saving_a_webhook_url_is_refused(path: Path, settings_value: Settings) -> None:
     save_settings(Settings(theme="dark"), path)
@@ -485,36 +473,88 @@ def test_a_webhook_url_in_the_file_is_dropped_on_load(
     assert "abcdef0123456789" not in caplog.text
 
 
-# --- overrides and reset ---------------------------------------------------------------------
+# --- the store: patches that validate, save and notify --------------------------------------
 
 
-def test_overrides_apply_for_this_run_and_are_not_saved(path: Path) -> None:
-    save_settings(Settings(poll_interval_s=60, log_level="warning"), path)
-    loaded = load_settings(path).settings
-    run = apply_overrides(loaded, poll_interval_s=20, log_level="debug", online_window_min=None)
-    assert (run.poll_interval_s, run.log_level, run.online_window_min) == (20, "debug", 15)
-    save_settings(dataclasses.replace(run, theme="dark"), path)
-    document = json.loads(path.read_text(encoding="utf-8"))
-    assert (document["poll_interval_s"], document["log_level"]) == (60, "warning")
-    assert document["theme"] == "dark"
+def test_a_patch_is_checked_saved_and_announced(path: Path) -> None:
+    store = SettingsStore(Settings(watched=(3,)), path=path)
+    seen: list[SettingsChange] = []
+    store.subscribe(seen.append)
+    change = store.update(poll_interval_s=1, theme="DARK")
+    assert change is not None and change.changed == {"poll_interval_s", "theme"}
+    assert (store.current.poll_interval_s, store.current.theme) == (15, "dark"), "clamped"
+    assert seen == [change]
+    saved = load_settings(path).settings
+    assert (saved.poll_interval_s, saved.theme, saved.watched) == (15, "dark", (3,))
+    assert store.update(theme="dark") is None, "no change: nothing written, nobody told"
+    assert len(seen) == 1
 
 
-def test_a_value_changed_after_an_override_is_saved(path: Path) -> None:
-    run = apply_overrides(Settings(), poll_interval_s=20)
-    run = apply_overrides(run, poll_interval_s=25)
-    assert settings_to_json(run)["poll_interval_s"] == 60
-    changed = dataclasses.replace(run, poll_interval_s=30)
-    assert settings_to_json(changed)["poll_interval_s"] == 30
-
-
-def test_overrides_are_checked() -> None:
-    assert apply_overrides(Settings(), poll_interval_s=1).poll_interval_s == 15
+def test_a_bad_patch_changes_nothing(path: Path) -> None:
+    store = SettingsStore(Settings(), path=path)
     with pytest.raises(TypeError, match="colour"):
-        apply_overrides(Settings(), colour="red")
+        store.update(colour="red")
     with pytest.raises(TypeError, match="schema_version"):
-        apply_overrides(Settings(), schema_version=3)
+        store.update(schema_version=3)
     with pytest.raises(ValueError, match="theme"):
-        apply_overrides(Settings(), theme="purple")
+        store.update(theme="purple")
+    with pytest.raises(TypeError, match="extra"):
+        store.update(extra={"note": WEBHOOK})
+    assert store.current == Settings()
+    assert not path.exists()
+
+
+def test_a_failed_save_keeps_the_change_and_the_old_file(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_settings(Settings(poll_interval_s=120), path)
+    before = path.read_bytes()
+    store, _ = SettingsStore.open(path)
+    errors: list[SettingsSaveError] = []
+    store.subscribe_errors(errors.append)
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(paths, "write_atomic", full)
+    assert store.update(poll_interval_s=300) is not None
+    assert store.current.poll_interval_s == 300 and store.unsaved
+    assert [str(e) for e in errors] == ["Could not save settings: No space left on device"]
+    assert path.read_bytes() == before
+    monkeypatch.undo()
+    assert store.save() and not store.unsaved
+    assert load_settings(path).settings.poll_interval_s == 300
+
+
+def test_a_memory_store_never_writes(tmp_path: Path) -> None:
+    store = SettingsStore(Settings())
+    store.update(theme="dark")
+    assert store.current.theme == "dark"
+    assert list(tmp_path.rglob("*.json")) == []
+
+
+def test_window_state_in_old_settings_is_handed_over_and_dropped(path: Path) -> None:
+    write_json(
+        path,
+        {
+            "schema_version": 1,
+            "theme": "dark",
+            "window_geometry": "AdnQywADAAA=",
+            "quick_filter": "available",
+            "hidden_to_tray_notice_shown": True,
+        },
+    )
+    loaded = load_settings(path)
+    assert loaded.settings.theme == "dark"
+    assert dict(loaded.moved) == {
+        "window_geometry": "AdnQywADAAA=",
+        "quick_filter": "available",
+        "hidden_to_tray_notice_shown": True,
+    }
+    assert "quick_filter" not in loaded.settings.extra
+    save_settings(loaded.settings, path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert not set(document) & {"window_geometry", "quick_filter", "hidden_to_tray_notice_shown"}
 
 
 def test_reset_keeps_the_old_file_as_bak(path: Path) -> None:
@@ -543,7 +583,8 @@ def test_a_lone_surrogate_in_the_file_is_repaired_and_saves_again(path: Path) ->
     )
     loaded = load_settings(path)
     assert loaded.notice is None
-    assert loaded.settings.quick_filter == "x\ufffd"
+    assert loaded.moved["quick_filter"] == "x\ufffd"
+    assert loaded.settings.extra["note\ufffd"] == "\ufffd"
     save_settings(loaded.settings, path)  # never UnicodeEncodeError
     assert load_settings(path).settings == loaded.settings
 

@@ -4,7 +4,6 @@ cache files at start-up (in a real process, which must not crash)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -27,8 +26,9 @@ from bx24presence.qt import i18n, main_window
 from bx24presence.qt import poller as poller_module
 from bx24presence.qt.controller import Controller
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
-from bx24presence.qt.session import Application, PortalChoice
-from bx24presence.settings import Settings
+from bx24presence.qt.session import PortalChoice, Session
+from bx24presence.runoptions import RunOptions
+from bx24presence.settings import Settings, SettingsStore
 from bx24presence.sync import Refresher
 from tests.factories import colleague, snapshot
 
@@ -41,11 +41,11 @@ SLACK_S = 4.0
 def app_on(qapp, monkeypatch):
     monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
     i18n.install(qapp, "en")
-    apps: list[Application] = []
+    apps: list[Session] = []
 
-    def make(url: str, interval_s: int = INTERVAL_S) -> Application:
+    def make(url: str, interval_s: int = INTERVAL_S) -> Session:
         choice = PortalChoice.from_auth(parse_webhook_url(url))
-        app = Application(qapp, Settings(poll_interval_s=15), choice)
+        app = Session(qapp, Settings(poll_interval_s=15), choice)
         app.poller.set_interval(interval_s)
         apps.append(app)
         app.start()
@@ -58,11 +58,11 @@ def app_on(qapp, monkeypatch):
         assert not app.poller_thread.is_running()
 
 
-def loaded(app: Application) -> bool:
+def loaded(app: Session) -> bool:
     return app.model.rowCount() > 0 and app.window._loaded and app.window._failure is None
 
 
-def failures(app: Application) -> list[PollFailed]:
+def failures(app: Session) -> list[PollFailed]:
     got: list[PollFailed] = []
     app.poll_failed.connect(got.append)
     return got
@@ -123,17 +123,8 @@ def test_a_webhook_revoked_mid_run_stops_polling_and_offers_reconnect(
     monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
     i18n.install(qapp, "en")
     portal = make_portal(users=20)
-    args = argparse.Namespace(
-        demo=False,
-        portal=portal.webhook_url,
-        allow_http=False,
-        demo_users=0,
-        once=False,
-        reset_settings=False,
-        online_window=None,
-        log_level=None,
-    )
-    c = Controller(qapp, Settings(), args)
+    args = RunOptions(portal=portal.webhook_url, demo_users=0)
+    c = Controller(qapp, SettingsStore(Settings()), args)
     try:
         assert c.start()
         session = c.session

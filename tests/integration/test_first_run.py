@@ -3,7 +3,7 @@ each failure mode, the settings dialog, the controller, and no secret on disk.""
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import http.server
 import os
 import ssl
@@ -24,8 +24,15 @@ from bx24presence.qt import poller as poller_module
 from bx24presence.qt.controller import Controller
 from bx24presence.qt.dialogs.settings import SettingsDialog
 from bx24presence.qt.dialogs.welcome import WelcomeDialog
+from bx24presence.runoptions import RunOptions
 from bx24presence.secrets import SecretStore
-from bx24presence.settings import Settings, load_settings, save_settings, settings_path
+from bx24presence.settings import (
+    Settings,
+    SettingsStore,
+    load_settings,
+    save_settings,
+    settings_path,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -200,16 +207,7 @@ def test_settings_dialog_edits_a_copy(qtbot) -> None:
 
 @pytest.fixture
 def run_args():
-    return argparse.Namespace(
-        demo=False,
-        portal=None,
-        allow_http=False,
-        demo_users=40,
-        once=False,
-        reset_settings=False,
-        online_window=None,
-        log_level=None,
-    )
+    return RunOptions(demo_users=40)
 
 
 def test_corrupt_settings_are_kept_aside_and_the_app_starts(qtbot, qapp, portal, run_args):
@@ -218,8 +216,8 @@ def test_corrupt_settings_are_kept_aside_and_the_app_starts(qtbot, qapp, portal,
     path.write_text("{ not json")
     loaded = load_settings()
     assert loaded.notice and loaded.backup_path and loaded.backup_path.exists()
-    run_args.portal = portal.webhook_url
-    c = Controller(qapp, loaded.settings, run_args)
+    run_args = dataclasses.replace(run_args, portal=portal.webhook_url)
+    c = Controller(qapp, SettingsStore(loaded.settings, path=path), run_args)
     try:
         assert c.start()
         qtbot.waitUntil(
@@ -240,9 +238,9 @@ def test_a_failed_save_is_shown_and_the_old_file_kept(qtbot, qapp, portal, run_a
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(paths, "write_atomic", full)
-    run_args.portal = portal.webhook_url
-    c = Controller(qapp, Settings(), run_args)
-    c.apply_settings(Settings(poll_interval_s=300))
+    run_args = dataclasses.replace(run_args, portal=portal.webhook_url)
+    c = Controller(qapp, SettingsStore(Settings(), path=settings_path()), run_args)
+    c.apply_settings(poll_interval_s=300)
     assert shown and "No space left on device" in shown[0]
     assert settings_path().read_bytes() == before
     c.shutdown()
@@ -262,7 +260,7 @@ def test_no_secret_on_disk_after_a_debug_run(
         )
     )
     settings = load_settings().settings
-    c = Controller(qapp, settings, run_args)
+    c = Controller(qapp, SettingsStore(settings, path=settings_path()), run_args)
     try:
         assert c.start()
         session = c.session

@@ -16,7 +16,8 @@ from bx24presence.domain import Presence
 from bx24presence.qt import i18n
 from bx24presence.qt import poller as poller_module
 from bx24presence.qt.controller import Controller
-from bx24presence.settings import NotifyRule, Settings
+from bx24presence.runoptions import RunOptions
+from bx24presence.settings import NotifyRule, Settings, SettingsStore
 from bx24presence.textsafe import FSI, PDI
 
 CHILD = Path(__file__).with_name("tray_child.py")
@@ -124,11 +125,9 @@ def test_a_watched_colleague_coming_online_is_announced(qtbot, qapp, make_portal
     now = portal.clock.now()
     target = portal.colleague_ids()[2]
     portal.set_activity(target, last_activity=now.replace(year=now.year - 1))
-    import argparse
-
-    args = argparse.Namespace(demo=False, portal=portal.webhook_url, allow_http=False, demo_users=0)
+    args = RunOptions(portal=portal.webhook_url, demo_users=0)
     settings = Settings(watched=(target,), notify={str(target): NotifyRule(mode="once")})
-    c = Controller(qapp, settings, args)
+    c = Controller(qapp, SettingsStore(settings), args)
     try:
         assert c.tray is None
         assert c.start()

@@ -13,7 +13,7 @@ from bx24presence.domain import Presence
 from bx24presence.qt import i18n
 from bx24presence.qt import poller as poller_module
 from bx24presence.qt.list.proxy import QuickFilter
-from bx24presence.qt.session import Application, PortalChoice
+from bx24presence.qt.session import PortalChoice, Session
 from bx24presence.settings import Settings
 
 
@@ -21,11 +21,11 @@ from bx24presence.settings import Settings
 def app_on(qapp, monkeypatch):
     monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
     i18n.install(qapp, "en")
-    apps: list[Application] = []
+    apps: list[Session] = []
 
-    def make(portal, interval_s: int = 1) -> Application:
+    def make(portal, interval_s: int = 1) -> Session:
         choice = PortalChoice.from_auth(parse_webhook_url(portal.webhook_url))
-        app = Application(qapp, Settings(poll_interval_s=15), choice)
+        app = Session(qapp, Settings(poll_interval_s=15), choice)
         app.poller.set_interval(interval_s)
         apps.append(app)
         app.start()

@@ -3,7 +3,6 @@ a demo portal; prints what it saw as JSON on the last line."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -13,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from bx24presence.qt import i18n
 from bx24presence.qt.controller import Controller
-from bx24presence.settings import Settings
+from bx24presence.runoptions import RunOptions
+from bx24presence.settings import Settings, SettingsStore
 
 
 def wait(app: QApplication, seconds: float, until) -> bool:
@@ -30,10 +30,8 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     i18n.install(app, "en")
     watched = tuple(int(x) for x in os.environ["WATCHED"].split(","))
-    args = argparse.Namespace(
-        demo=False, portal=os.environ["PORTAL_URL"], allow_http=False, demo_users=0
-    )
-    c = Controller(app, Settings(watched=watched), args)
+    args = RunOptions(portal=os.environ["PORTAL_URL"], demo_users=0)
+    c = Controller(app, SettingsStore(Settings(watched=watched)), args)
     out: dict = {"tray_available": c.tray is not None}
     if c.tray is None:
         print(json.dumps(out))

@@ -37,6 +37,7 @@ ROOT = PACKAGE.parent
 HELPERS: dict[str, dict[str, str]] = {
     "bx24presence/connection.py": {"_t": "Connection"},
     "bx24presence/qt/controller.py": {"tr": "App"},
+    "bx24presence/qt/support.py": {"tr": "App"},
     "bx24presence/qt/details/pane.py": {"_tr": "Details"},
     "bx24presence/qt/main_window.py": {"tr": "MainWindow"},
     "bx24presence/qt/dialogs/settings.py": {"tr": "Settings"},

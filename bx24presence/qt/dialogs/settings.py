@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -170,18 +171,21 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def settings(self) -> Settings:
-        """The settings with the dialog's values."""
-        return dataclasses.replace(
-            self._settings,
-            poll_interval_s=self.interval.value(),
-            online_window_min=self.window_min.value(),
-            notifications=self.notifications.isChecked(),
-            start_minimised=self.start_minimised.isChecked(),
-            start_at_login=self.start_at_login.isChecked(),
-            theme=self.theme.currentData(),
-            language=self.language.currentData(),
-            log_level=self.log_level.currentData(),
-        )
+        """The settings shown when the dialog opened, with the dialog's values."""
+        return dataclasses.replace(self._settings, **self.changes())
+
+    def changes(self) -> dict[str, Any]:
+        """The dialog's values, as a patch for the settings store (only what it edits)."""
+        return {
+            "poll_interval_s": self.interval.value(),
+            "online_window_min": self.window_min.value(),
+            "notifications": self.notifications.isChecked(),
+            "start_minimised": self.start_minimised.isChecked(),
+            "start_at_login": self.start_at_login.isChecked(),
+            "theme": self.theme.currentData(),
+            "language": self.language.currentData(),
+            "log_level": self.log_level.currentData(),
+        }
 
     def _on_forget_button_clicked(self) -> None:
         question = tr("Forget this portal? Its webhook is removed from this computer.")

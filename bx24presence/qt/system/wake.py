@@ -1,9 +1,8 @@
-"""Notices when the computer wakes from sleep: the wall clock jumps while the monotonic clock,
-which stops during suspend, does not."""
+"""A timer that asks the watcher, between polls, whether the computer slept (the rule itself
+is :class:`bx24presence.watch.SleepDetector`), and says so."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -12,35 +11,32 @@ CHECK_MS = 10_000
 
 
 class WakeDetector(QObject):
-    """Signals:
-    woke(float): the computer was asleep for about this many seconds.
+    """Checks every ``interval_ms`` with ``check`` (e.g. ``Watcher.check_sleep``).
+
+    Signals:
+        woke(float): the computer was asleep for about this many seconds.
     """
 
     woke = Signal(float)
 
     def __init__(
         self,
+        check: Callable[[], float | None],
         *,
-        threshold_s: float = 60.0,
-        wall: Callable[[], float] = time.time,
-        mono: Callable[[], float] = time.monotonic,
+        interval_ms: int = CHECK_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.threshold_s = threshold_s
-        self._wall, self._mono = wall, mono
-        self._last = (wall(), mono())
+        self._check = check
         self._timer = QTimer(self)
-        self._timer.setInterval(CHECK_MS)
+        self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.check)
         self._timer.start()
 
     def check(self) -> None:
-        """Compare how far each clock moved since the last check."""
-        wall, mono = self._wall(), self._mono()
-        gap = (wall - self._last[0]) - (mono - self._last[1])
-        self._last = (wall, mono)
-        if gap > self.threshold_s:
+        """Ask now; emit :attr:`woke` when the computer slept."""
+        gap = self._check()
+        if gap is not None:
             self.woke.emit(gap)
 
     def stop(self) -> None:
