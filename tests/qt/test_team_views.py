@@ -278,3 +278,34 @@ def test_every_control_of_the_team_dock_has_a_name(qtbot: Any) -> None:
     assert unnamed == []
     dock.tabs.setCurrentWidget(dock.out)
     assert dock.out.groups == ["Back tomorrow (1)"]
+
+
+# -- hostile portal text and failures ---------------------------------------------------------
+
+
+def test_department_names_are_plain_text_and_tooltips_escaped(qtbot: Any) -> None:
+    from bx24presence.qt.views.departments import DepartmentPanel
+
+    panel = DepartmentPanel()
+    qtbot.addWidget(panel)
+    evil = '<img src="http://attacker.example/x.png">\u202eSales'
+    panel.set_structure(Structure({1: Department(1, evil, None, None)}))
+    panel.set_colleagues((colleague(1, departments=(1,)),), TODAY)
+    item = panel._items[1][0]
+    assert "<img" in item.text()  # shown as written (QStandardItem text is plain)
+    assert "<img" not in item.toolTip() and "\u202e" not in item.toolTip()
+
+
+def test_a_refused_structure_request_is_reported_not_raised(qapp: QApplication) -> None:
+    from bx24presence.api.errors import AuthError
+    from bx24presence.qt.views.departments import DepartmentLoader
+
+    class Refusing:
+        def call(self, method: str, params: Any = None) -> Any:
+            raise AuthError("insufficient_scope")
+
+    loader = DepartmentLoader(Refusing)
+    failed: list[str] = []
+    loader.failed.connect(failed.append)
+    loader.load([1, 2])
+    assert failed and "insufficient_scope" in failed[0]

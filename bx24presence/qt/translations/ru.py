@@ -399,7 +399,7 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
             "Коллеги в отпуске — по дню возвращения"
         ),
         "Department": "Подразделение",
-        "Departments": "Подразделения",
+        "Departments": "Отделы",
         "Departments, who can pick up now, who is out (Ctrl+T)": (
             "Подразделения, кто может ответить сейчас, кто отсутствует (Ctrl+T)"
         ),

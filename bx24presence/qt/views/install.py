@@ -82,8 +82,8 @@ class TeamViews(QObject):
         self.sort = QComboBox()
         self.sort.setAccessibleName(tr("Sort the list by"))
         self.sort.setToolTip(tr("Sort the list by"))
-        for order in SORT_TITLES:
-            self.sort.addItem(tr(SORT_TITLES[order]), order.value)
+        self.sort.addItem(tr(SORT_TITLES[SortOrder.PRESENCE]), SortOrder.PRESENCE.value)
+        self.sort.addItem(tr(SORT_TITLES[SortOrder.LAST_SEEN]), SortOrder.LAST_SEEN.value)
         try:
             sort_order = SortOrder(session.state.current.list_sort)
         except ValueError:
@@ -96,6 +96,7 @@ class TeamViews(QObject):
         self.dock = TeamDock(window)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()
+        self._sized = False
         self.team_action = self.dock.toggleViewAction()
         self.team_action.setText(tr("Team panel"))
         self.team_action.setToolTip(tr("Departments, who can pick up now, who is out (Ctrl+T)"))
@@ -200,6 +201,10 @@ class TeamViews(QObject):
 
     def _on_dock_visibility_changed(self, visible: bool) -> None:
         if visible:
+            if not self._sized:  # the first time: room for names and counts (then the user's)
+                self._sized = True
+                width = min(360, max(self.dock.minimumSizeHint().width(), self.window.width() // 3))
+                self.window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
             self._ask_structure()
 
     def _ask_structure(self) -> None:

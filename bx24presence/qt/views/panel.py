@@ -34,6 +34,7 @@ class TeamDock(QDockWidget):
         self.out = OutList()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(tr("Team views"))
+        self.tabs.setUsesScrollButtons(False)  # every tab readable; the dock grows to fit
         self.tabs.addTab(self.departments, tr("Departments"))
         self.tabs.addTab(self.pickup, tr("Pick up now"))
         self.tabs.addTab(self.out, tr("Who is out"))

@@ -8,7 +8,14 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bx24presence.domain import Colleague
 from bx24presence.qt.links import LinkKind, safe_url
@@ -69,6 +76,10 @@ class PickupList(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAccessibleName(tr("Who can pick up now"))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemClicked.connect(self._on_tree_item_clicked)
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.note = QLabel()
@@ -106,7 +117,6 @@ class PickupList(QWidget):
             if c.id == keep:
                 self.tree.setCurrentItem(item)
         self.tree.setUpdatesEnabled(True)
-        self.tree.resizeColumnToContents(1)
         self.shown = ids
         if not people:
             self.note.setText(tr("Nobody with a phone is available right now."))
