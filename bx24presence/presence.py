@@ -17,6 +17,7 @@ derived"):
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -157,6 +158,17 @@ def is_on_vacation(absent_until: date | None, today: date) -> bool:
     only while the vacation lasts; a cached snapshot may outlive it, hence the comparison.
     """
     return absent_until is not None and today < absent_until
+
+
+def is_available(colleague: Colleague, today: date) -> bool:
+    """The one definition of "available" that the filter, the status bar and the tray share:
+    online or on mobile (not away, do not disturb or on a break), and not on vacation."""
+    return colleague.presence.is_available and not is_on_vacation(colleague.absent_until, today)
+
+
+def count_available(colleagues: Iterable[Colleague], today: date) -> int:
+    """How many of ``colleagues`` are available (see :func:`is_available`) on ``today``."""
+    return sum(1 for c in colleagues if is_available(c, today))
 
 
 def vacation_text_en(absent_until: date) -> str:

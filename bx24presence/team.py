@@ -15,6 +15,7 @@ from typing import Any
 
 from bx24presence.domain import Colleague
 from bx24presence.presence import is_available, is_on_vacation
+from bx24presence.search import search_form
 from bx24presence.textsafe import repair
 
 #: More departments than this in one answer are not kept (a hostile or broken portal).
@@ -251,8 +252,8 @@ def last_seen_order(colleagues: Sequence[Colleague], name_rank: Mapping[int, int
 
 
 def normalize(text: str) -> str:
-    """The search's case-insensitive form (as :mod:`bx24presence.qt.list.keys`)."""
-    return text.casefold().replace("ё", "е")
+    """The search's form (:func:`bx24presence.search.search_form`: terms come in it)."""
+    return search_form(text)
 
 
 def match_reason(

@@ -3,55 +3,61 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from PySide6.QtCore import (
     QByteArray,
-    QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
-    QPoint,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QProgressBar,
     QSplitter,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from bx24presence import APP_NAME
 from bx24presence.domain import Colleague
+from bx24presence.presence import count_available
 from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.details.pane import DetailsPane
-from bx24presence.qt.list.delegate import AVATAR, ColleagueDelegate
+from bx24presence.qt.freshness import failure_banner, status_text
 from bx24presence.qt.list.model import ColleagueModel
+from bx24presence.qt.list.panel import ListPanel
 from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
-from bx24presence.qt.list.view import ColleagueList
 from bx24presence.qt.poller import PollFailed, SnapshotReady
-from bx24presence.qt.watchlist import WatchList, fill_notify_menu
-from bx24presence.qt.widgets import Banner, FilterBar, number, tr
+from bx24presence.qt.watchlist import WatchList
+from bx24presence.qt.widgets import tr
+from bx24presence.qt.window_menu import add_watch_actions
 from bx24presence.settings import Settings
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
 #: With no data yet, after this long without an answer the banner says the portal is slow.
 SLOW_MS = 5_000
+#: Narrower than this, the details pane goes below the list instead of beside it.
+NARROW_PX = 720
+MIN_SIZE = (460, 360)
 
 
 class MainWindow(QMainWindow):
     """The window people look at all day.
+
+    Views added later go into :attr:`side` (a vertical layout left of the list's column, empty
+    by default) or as tabs of their own; the list's column is :attr:`left`.
 
     Signals:
         refresh_requested(): "Refresh now" (F5).
@@ -89,90 +95,60 @@ class MainWindow(QMainWindow):
         self._partial = False
         self._failure: PollFailed | None = None
         self._selected_id: int | None = None
+        self._moving = False
         self.setWindowTitle(f"{APP_NAME} — {portal_label}")
-        self.resize(980, 680)
-        self.setMinimumSize(520, 360)
-
-        # Search and filters.
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Search by name, position, department, phone or email"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(tr("Search colleagues"))
+        self.setMinimumSize(*MIN_SIZE)
+        self._fit_to_screen(980, 680)
+        self.panel = ListPanel(model, proxy, avatars, self.watchlist)
+        self.panel.copy_requested.connect(self.copy_selected)
+        # The panel's parts, by the names the rest of the app and its tests use.
+        self.search, self.filters, self.banner = (
+            self.panel.search,
+            self.panel.filters,
+            self.panel.banner,
+        )
+        self.list, self.delegate = self.panel.list, self.panel.delegate
+        self.stack, self.placeholder = self.panel.stack, self.panel.placeholder
+        self.refresh_button = self.panel.refresh_button
+        self.settings_button = self.panel.settings_button
         self.search.textChanged.connect(self._on_search_text_changed)
-        self.search.installEventFilter(self)
-        self.filters = FilterBar()
         self.filters.filter_chosen.connect(self._on_filters_filter_chosen)
-        self.refresh_button = QToolButton()
-        self.refresh_button.setText(tr("Refresh"))
-        self.refresh_button.setToolTip(tr("Refresh now (F5)"))
         self.refresh_button.clicked.connect(self.refresh_requested)
-        self.settings_button = QToolButton()
-        self.settings_button.setText(tr("Settings"))
-        self.settings_button.setToolTip(tr("Settings (Ctrl+,)"))
         self.settings_button.clicked.connect(self.settings_requested)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.settings_button)
-
-        self.banner = Banner()
         self.banner.action_clicked.connect(self._on_banner_action_clicked)
-
-        # The list.
-        self.list = ColleagueList()
-        self.list.setAccessibleName(tr("Colleagues"))
-        self.delegate = ColleagueDelegate(avatars, self.list, self.watchlist)
-        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
-        self.list.setItemDelegate(self.delegate)
-        self.list.set_row_height(self.delegate.row_height(self.list.font()))
-        self.list.setModel(proxy)
-        self.list.installEventFilter(self)
-        self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
         self.list.activated.connect(self._on_list_activated)
-        self.list.verticalScrollBar().valueChanged.connect(self._prefetch_avatars)
-        self.placeholder = QLabel()
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setWordWrap(True)
-        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.list)
-        self.stack.addWidget(self.placeholder)
+        selection = self.list.selectionModel()
+        selection.currentChanged.connect(self._on_list_selection_changed)
+        selection.selectionChanged.connect(self._on_list_selection_changed)
 
         self.details = DetailsPane(avatars, portal=portal, watchlist=self.watchlist)
         self.details.copied.connect(self._on_details_copied)
-
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(8, 8, 0, 8)
-        lv.addLayout(top)
-        lv.addWidget(self.filters)
-        lv.addWidget(self.banner)
-        lv.addWidget(self.stack, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.panel)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([600, 400])  # until the user moves it (then it is remembered)
-        self.setCentralWidget(self.splitter)
-
-        # Status bar.
-        self.status_label = QLabel()
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(120)
-        self.progress.setTextVisible(False)
-        self.progress.setAccessibleName(tr("Loading"))
-        self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
-
+        central = QWidget()
+        self.side = QHBoxLayout(central)  # other views can sit beside the splitter
+        self.side.setContentsMargins(0, 0, 0, 0)
+        self.side.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self._fit_orientation()
+        self._build_status_bar()
         self._actions()
         proxy.counts_changed.connect(self._on_proxy_counts_changed)
-        proxy.modelAboutToBeReset.connect(self._remember_selection)
-        proxy.modelReset.connect(self._restore_selection)
+        # While rows move Qt re-selects a neighbour of a removed row; that is not the user's
+        # choice, so the selection is settled after the move instead.
+        for about_to in (
+            proxy.modelAboutToBeReset,
+            proxy.layoutAboutToBeChanged,
+            proxy.rowsAboutToBeRemoved,
+            proxy.rowsAboutToBeInserted,
+        ):
+            about_to.connect(self._on_proxy_rows_about_to_move)
+        proxy.modelReset.connect(self._settle_selection)
         proxy.rowsInserted.connect(self._update_placeholder)
         proxy.rowsRemoved.connect(self._update_placeholder)
         model.applied.connect(self._on_model_applied)
@@ -189,7 +165,26 @@ class MainWindow(QMainWindow):
         self.set_loading(True)
         self.search.setFocus()
 
-    # -- actions -----------------------------------------------------------------------------
+    # -- building ----------------------------------------------------------------------------
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width, height = min(width, area.width()), min(height, area.height())
+        self.resize(max(width, MIN_SIZE[0]), max(height, MIN_SIZE[1]))
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel()
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setAccessibleName(tr("Status"))
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(120)
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName(tr("Loading"))
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
 
     def _actions(self) -> None:
         def act(
@@ -209,6 +204,14 @@ class MainWindow(QMainWindow):
         act(tr("Watch"), "Ctrl+D", self.toggle_watch_selected)
         for i, kind in enumerate(QuickFilter):
             act(tr("Filter"), f"Alt+{i + 1}", lambda _=False, k=kind: self.choose_filter(k))
+
+    def _fit_orientation(self) -> None:
+        vertical = self.width() < NARROW_PX
+        wanted = Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            total = self.splitter.height() if vertical else self.splitter.width()
+            self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
 
     def focus_search(self) -> None:
         """Ctrl+F: focus the search field and select its text."""
@@ -249,51 +252,12 @@ class MainWindow(QMainWindow):
                 self._update_status()
 
     def on_poll_failed(self, failure: PollFailed) -> None:
-        """Keep the data, say plainly that it is getting old, and what happens next.
-
-        The portal refused the webhook (``auth``): polling has stopped; an error banner with
-        "Reconnect…". Otherwise a warning banner with "Retry now" that says since when the
-        portal is unreachable (``network``, ``timeout``), limits requests (``rate``) or answers
-        unusably (the rest), the age of the data shown, why, and when the next attempt comes.
-        """
+        """Keep the data, say plainly that it is getting old, and what happens next (see
+        :func:`bx24presence.qt.freshness.failure_banner`)."""
         self._failure = failure
         self._slow.stop()
         self.set_loading(False)
-        snap = self.model.snapshot
-        since = failure.since.astimezone().strftime("%H:%M")
-        if failure.kind == "auth":
-            self.banner.show_message(
-                "error",
-                tr(
-                    "%1 Polling has stopped: reconnect with a working webhook"
-                    " (or fix it in Settings)."
-                ).replace("%1", failure.message),
-                tr("Reconnect…"),
-            )
-        else:
-            if snap is not None:
-                data = snap.fetched_at.astimezone().strftime("%H:%M")
-                if failure.kind in ("network", "timeout"):
-                    text = tr("Portal unreachable since %1, showing data from %2.")
-                elif failure.kind == "rate":
-                    text = tr(
-                        "The portal has been limiting requests since %1, showing data from %2."
-                    )
-                else:
-                    text = tr("The portal's answers are unusable since %1, showing data from %2.")
-                text = text.replace("%1", since).replace("%2", data)
-            else:
-                if failure.kind in ("network", "timeout"):
-                    text = tr("Portal unreachable since %1; no data yet.")
-                elif failure.kind == "rate":
-                    text = tr("The portal has been limiting requests since %1; no data yet.")
-                else:
-                    text = tr("The portal's answers are unusable since %1; no data yet.")
-                text = text.replace("%1", since)
-            detail = failure.message
-            if failure.retry_in_s is not None:
-                detail += " " + tr("Next attempt in %1 s.").replace("%1", str(failure.retry_in_s))
-            self.banner.show_message("warning", f"{text} {detail}", tr("Retry now"))
+        self.banner.show_message(*failure_banner(failure, self.model.snapshot))
         self._update_status()
         self._update_placeholder()
 
@@ -304,44 +268,25 @@ class MainWindow(QMainWindow):
             "info", tr("The portal is slow to answer; still waiting for its first answer…")
         )
 
-    def _update_status(self) -> None:
+    def available_count(self) -> int:
+        """Colleagues available now, by the one definition the filter and the tray use."""
         snap = self.model.snapshot
-        if snap is None:
-            text = tr("Connecting to %1…") if self._failure is None else tr("No data from %1 yet.")
-            self.status_label.setText(text.replace("%1", self.portal_label))
-            return
-        when = snap.fetched_at.astimezone().strftime("%H:%M:%S")
-        total = number(len(snap.colleagues))
-        available = number(snap.available_count)
-        if self._failure is not None:
-            age = max(0, int((datetime.now(UTC) - snap.fetched_at).total_seconds() // 60))
-            text = tr("Stale: data from %1 (%2 min old) · %3 colleagues · %4 available")
-            text = text.replace("%1", when).replace("%2", str(age))
-        elif self._partial:
-            self.status_label.setText(tr("Loading saved data…"))
-            return
-        elif not self._loaded:
-            text = tr("Saved data from %1, refreshing… · %3 colleagues · %4 available").replace(
-                "%1", when
+        today = self.proxy.today or self.model.local_now().astimezone().date()
+        return count_available(snap.colleagues, today) if snap is not None else 0
+
+    def _update_status(self) -> None:
+        self.status_label.setText(
+            status_text(
+                self.model.snapshot,
+                portal_label=self.portal_label,
+                failed=self._failure is not None,
+                partial=self._partial,
+                loaded=self._loaded,
+                available=self.available_count(),
             )
-        else:
-            text = tr("Updated %1 · %3 colleagues · %4 available").replace("%1", when)
-        self.status_label.setText(text.replace("%3", total).replace("%4", available))
+        )
 
-    def _update_placeholder(self, *args: object) -> None:
-        if self.proxy.rowCount() > 0:
-            self.stack.setCurrentWidget(self.list)
-            return
-        if self.model.snapshot is None:
-            text = tr("Loading colleagues…") if self._failure is None else tr("No data yet.")
-        elif self.model.rowCount() == 0:
-            text = tr("The portal lists no colleagues.")
-        else:
-            text = tr("Nobody matches. Press Esc to clear the search.")
-        self.placeholder.setText(text)
-        self.stack.setCurrentWidget(self.placeholder)
-
-    # -- selection and details ---------------------------------------------------------------
+    # -- selection, position and details ---------------------------------------------------------
 
     def selected_colleague(self) -> Colleague | None:
         """The colleague selected in the list."""
@@ -356,17 +301,17 @@ class MainWindow(QMainWindow):
         row = self.proxy.row_of(colleague_id)
         if row is None:
             return False
-        idx = self.proxy.index(row, 0)
-        self.list.selectionModel().setCurrentIndex(
-            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
-        )
-        self.list.scrollTo(idx)
+        self.panel.select_row(row)
         return True
 
+    def _update_placeholder(self, *args: object) -> None:
+        self.panel.update_placeholder(failed=self._failure is not None)
+
     def _show_details(self) -> None:
-        c = self.selected_colleague()
-        if c is None and self._selected_id is not None:
-            c = self.model.by_id(self._selected_id)
+        """Show the selected colleague while the list shows them; nobody otherwise."""
+        cid = self._selected_id
+        visible = cid is not None and self.proxy.row_of(cid) is not None
+        c = self.model.by_id(cid) if visible and cid is not None else None
         snap = self.model.snapshot
         self.details.show_colleague(
             c,
@@ -375,71 +320,63 @@ class MainWindow(QMainWindow):
             departments=snap.departments if snap else {},
         )
 
-    def _on_list_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if current.isValid():
-            self._selected_id = self.proxy.colleague_at(current.row()).id
-            self._show_details()
+    def _on_list_selection_changed(self, *args: object) -> None:
+        if self._moving or self.list.rows_leaving:
+            return
+        current = self.list.currentIndex()
+        if current.isValid() and self.list.selectionModel().isSelected(current):
+            cid = self.proxy.colleague_at(current.row()).id
+            if cid != self._selected_id or self.details.colleague is None:
+                self._selected_id = cid
+                self._show_details()
 
     def _on_list_activated(self, index: QModelIndex) -> None:
         self.details.setFocus()
         self.details.focusNextChild()
 
-    def _remember_selection(self) -> None:
-        c = self.selected_colleague()
-        self._selected_id = c.id if c is not None else self._selected_id
+    def _on_proxy_rows_about_to_move(self, *args: object) -> None:
+        self._moving = True
 
-    def _restore_selection(self) -> None:
-        if (
-            self._selected_id is not None
-            and (row := self.proxy.row_of(self._selected_id)) is not None
-        ):
+    def _settle_selection(self, changed: set[int] | frozenset[int] = frozenset()) -> None:
+        """After rows moved: select the user's colleague again where the list still shows
+        them, or nobody (and an empty details pane) while a search or filter hides them."""
+        self._moving = self.list.rows_leaving = False
+        cid = self._selected_id
+        row = self.proxy.row_of(cid) if cid is not None else None
+        selection = self.list.selectionModel()
+        if row is None:
+            selection.clearSelection()
+        else:
             idx = self.proxy.index(row, 0)
-            self.list.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
+            if self.list.currentIndex() != idx or not selection.isSelected(idx):
+                selection.setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        shown = self.details.colleague
+        if (shown is None) != (row is None) or (
+            shown is not None and (shown.id != cid or shown.id in changed)
+        ):
+            self._show_details()
         self._update_placeholder()
 
     def _on_model_applied(self, changed: set[int]) -> None:
-        if self._selected_id is not None and (
-            self._selected_id in changed or self.details.colleague is None
-        ):
-            self._show_details()
-        elif self._selected_id is not None and self.model.by_id(self._selected_id) is None:
+        self.panel.keep_position()
+        if self._selected_id is not None and self.model.by_id(self._selected_id) is None:
             self._selected_id = None
-            self._show_details()
-        self._prefetch_avatars()
-
-    def _prefetch_avatars(self, *args: object) -> None:
-        """Queue avatars of the rows just above and below the viewport."""
-        if self.avatars is None or self.proxy.rowCount() == 0:
-            return
-        first = self.list.indexAt(self.list.viewport().rect().topLeft()).row()
-        last = self.list.indexAt(self.list.viewport().rect().bottomLeft()).row()
-        if first < 0:
-            return
-        last = last if last >= 0 else self.proxy.rowCount() - 1
-        page = max(1, last - first + 1)
-        dpr = self.devicePixelRatioF()
-        urls = []
-        for row in [
-            *range(max(0, first - page), first),
-            *range(last + 1, min(self.proxy.rowCount(), last + 1 + page)),
-        ]:
-            url = self.delegate.avatar_url(self.proxy.colleague_at(row), dpr)
-            if url:
-                urls.append(url)
-        self.avatars.prefetch(urls, AVATAR, dpr)
+        self._settle_selection(changed)
+        self.panel.prefetch_avatars()
 
     # -- slots -------------------------------------------------------------------------------
 
     def _on_search_text_changed(self, text: str) -> None:
         self.proxy.set_search(text)
-        self._update_placeholder()
+        self._settle_selection()
+        self.panel.start_over()  # a new search starts at the top
 
     def _on_filters_filter_chosen(self, kind: QuickFilter) -> None:
-        self._remember_selection()
         self.proxy.set_quick_filter(kind)
-        self._restore_selection()
+        self._settle_selection()
+        self.panel.start_over(
+            self.proxy.row_of(self._selected_id) if self._selected_id is not None else None
+        )
 
     def _on_proxy_counts_changed(self, counts: dict) -> None:
         self.filters.set_counts(counts)
@@ -456,24 +393,7 @@ class MainWindow(QMainWindow):
 
     def watch_actions(self, menu: QMenu, c: Colleague) -> None:
         """Add watch and notify actions for ``c`` to ``menu``."""
-        wl = self.watchlist
-        watch = menu.addAction(tr("Stop watching") if wl.is_watched(c.id) else tr("Watch"))
-        watch.setShortcut(QKeySequence("Ctrl+D"))
-        watch.triggered.connect(lambda: wl.toggle(c.id))
-        fill_notify_menu(menu.addMenu(tr("Notify me when available")), wl, c.id)
-
-    def _on_list_context_menu_requested(self, pos: QPoint) -> None:
-        index = self.list.indexAt(pos)
-        if not index.isValid():
-            return
-        c = self.proxy.colleague_at(index.row())
-        menu = QMenu(self)
-        self.watch_actions(menu, c)
-        menu.addSeparator()
-        copy = menu.addAction(tr("Copy name and phone"))
-        copy.triggered.connect(self.copy_selected)
-        self.list.setCurrentIndex(index)
-        menu.exec(self.list.viewport().mapToGlobal(pos))
+        add_watch_actions(menu, self.watchlist, c)
 
     def toggle_watch_selected(self) -> None:
         """Ctrl+D: star or unstar the selected colleague."""
@@ -489,6 +409,8 @@ class MainWindow(QMainWindow):
         today = self.model.local_now().astimezone().date()
         new_day = today != self.proxy.today
         self.proxy.set_today(today)
+        self.panel.keep_position()
+        self._settle_selection()
         self.list.viewport().update()
         self._update_status()
         if self.details.colleague is None:
@@ -526,33 +448,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
         if splitter:
             self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))
+        self._fit_orientation()
 
     # -- Qt overrides ------------------------------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            key = event.key()
-            if watched is self.search:
-                if key == Qt.Key.Key_Escape and self.search.text():
-                    self.search.clear()
-                    return True
-                if (
-                    key
-                    in (Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                    and self.proxy.rowCount()
-                ):
-                    self.list.setFocus()
-                    if not self.list.currentIndex().isValid():
-                        self.list.setCurrentIndex(self.proxy.index(0, 0))
-                    return True
-            elif watched is self.list:
-                if event.matches(QKeySequence.StandardKey.Copy):
-                    self.copy_selected()
-                    return True
-                if key == Qt.Key.Key_Escape and self.search.text():
-                    self.search.clear()
-                    return True
-        return super().eventFilter(watched, event)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_orientation()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.close_to_tray:

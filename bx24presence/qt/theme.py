@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
 
 THEMES = ("system", "light", "dark")
 _default_style: str | None = None
@@ -47,6 +54,39 @@ def dark_palette() -> QPalette:
     return p
 
 
+class OutlinedIndicators(QProxyStyle):
+    """Fusion, with check boxes and radio buttons outlined in a readable colour: Fusion draws
+    their frame a shade darker than the window, which vanishes on a dark one."""
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        round_ = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
+        if not round_ and element != QStyle.PrimitiveElement.PE_IndicatorCheckBox:
+            return
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        if palette.color(QPalette.ColorRole.Window).lightness() >= 128:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(secondary_text(palette), 1.2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = QRectF(option.rect).adjusted(0.6, 0.6, -0.6, -0.6)
+        if round_:
+            painter.drawEllipse(rect)
+        else:
+            painter.drawRoundedRect(rect, 2, 2)
+        painter.restore()
+
+
 def light_palette() -> QPalette:
     """Fusion's own light palette."""
     style = QStyleFactory.create("Fusion")
@@ -66,7 +106,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
         _default_style = app.style().name()
         _default_palette = app.palette()
     if theme == "dark" or (theme == "system" and system_is_dark() and _default_style == "fusion"):
-        app.setStyle("Fusion")
+        app.setStyle(OutlinedIndicators())
         app.setPalette(dark_palette())
     elif theme == "light":
         app.setStyle("Fusion")
@@ -75,3 +115,50 @@ def apply_theme(app: QApplication, theme: str) -> None:
         app.setStyle(_default_style)
         if _default_palette is not None:
             app.setPalette(_default_palette)
+
+
+def _luminance(color: QColor) -> float:
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.redF())
+        + 0.7152 * channel(color.greenF())
+        + 0.0722 * channel(color.blueF())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two opaque colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable(color: QColor, background: QColor, ratio: float = 4.5) -> QColor:
+    """``color``, darkened or lightened (whichever the background asks for) until it reaches
+    ``ratio`` against ``background`` (WCAG AA for text: 4.5)."""
+    toward = QColor("black") if _luminance(background) > 0.18 else QColor("white")
+    result = QColor(color)
+    result.setAlpha(255)
+    for step in range(21):
+        t = step / 20
+        mixed = QColor.fromRgbF(
+            result.redF() * (1 - t) + toward.redF() * t,
+            result.greenF() * (1 - t) + toward.greenF() * t,
+            result.blueF() * (1 - t) + toward.blueF() * t,
+        )
+        if contrast(mixed, background) >= ratio:
+            return mixed
+    return toward
+
+
+def secondary_text(palette: QPalette, background: QPalette.ColorRole | None = None) -> QColor:
+    """A quieter text colour (labels, positions) that still meets WCAG AA on ``background``
+    (the window by default): the text colour mixed halfway to the background, then made
+    readable."""
+    bg = palette.color(background or QPalette.ColorRole.Window)
+    fg = palette.color(QPalette.ColorRole.WindowText)
+    mixed = QColor.fromRgbF(
+        (fg.redF() + bg.redF()) / 2, (fg.greenF() + bg.greenF()) / 2, (fg.blueF() + bg.blueF()) / 2
+    )
+    return readable(mixed, bg)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bx24presence.qt.flow import TOGGLE_STYLE, FlowLayout
+from bx24presence.qt.icons import BANNER_COLORS, icon
 from bx24presence.qt.list.proxy import QuickFilter
 
 
@@ -48,9 +50,7 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        layout = FlowLayout(self)  # wraps at narrow widths: a count is never elided
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._buttons: dict[QuickFilter, QToolButton] = {}
@@ -60,6 +60,7 @@ class FilterBar(QWidget):
             b.setAutoRaise(False)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            b.setStyleSheet(TOGGLE_STYLE)
             b.setToolTip(
                 tr("Show: %1 (Alt+%2)")
                 .replace("%1", tr(FILTER_TITLES[kind]))
@@ -69,7 +70,6 @@ class FilterBar(QWidget):
             self._buttons[kind] = b
             layout.addWidget(b)
             b.clicked.connect(lambda _=False, k=kind: self.filter_chosen.emit(k))
-        layout.addStretch(1)
         self._buttons[QuickFilter.EVERYONE].setChecked(True)
         self.set_counts(dict.fromkeys(QuickFilter, 0))
 
@@ -87,6 +87,21 @@ class FilterBar(QWidget):
     def button(self, kind: QuickFilter) -> QToolButton:
         """The button of a filter (for shortcuts and tests)."""
         return self._buttons[kind]
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        return layout.heightForWidth(width) if layout is not None else 0
+
+
+#: What the banner's icon means, for screen readers.
+BANNER_KIND_NAMES = {
+    "warning": lambda: tr("Warning"),
+    "error": lambda: tr("Error"),
+    "info": lambda: tr("Information"),
+}
 
 
 class Banner(QFrame):
@@ -115,6 +130,7 @@ class Banner(QFrame):
         self._text.setTextFormat(Qt.TextFormat.PlainText)
         self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._icon.setFixedSize(20, 20)
         self._button = QPushButton()
         self._button.clicked.connect(self.action_clicked)
         layout.addWidget(self._icon)
@@ -136,12 +152,15 @@ class Banner(QFrame):
             f"#banner {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
             f" #banner QLabel {{ color: {fg}; }}"
         )
-        self._icon.setText({"warning": "⚠", "error": "⛔", "info": "ℹ"}[kind])
+        self._icon.setPixmap(icon(kind, BANNER_COLORS[kind]).pixmap(20, 20))
+        self._icon.setAccessibleName(BANNER_KIND_NAMES[kind]())
         self._text.setText(text)
         self.setAccessibleName(text)
         self._button.setVisible(action is not None)
         if action is not None:
             self._button.setText(action)
+            self._button.setAccessibleName(action.rstrip("…"))
+            self._button.setAccessibleDescription(text)
         self.show()
 
     def clear(self) -> None:

@@ -5,9 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from itertools import pairwise
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter, QPixmap, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -25,9 +34,13 @@ from PySide6.QtWidgets import (
 from bx24presence.domain import Colleague
 from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
 from bx24presence.qt.avatars.store import AvatarStore, paint_initials
+from bx24presence.qt.details.labels import ElidedButton, ElidedText, NameLabel, plain_label
+from bx24presence.qt.details.link_failure import LinkFailure
+from bx24presence.qt.icons import STAR, icon
 from bx24presence.qt.links import LinkKind, checked_url, safe_url
 from bx24presence.qt.list.badges import draw_badge
 from bx24presence.qt.texts import format_date, plain_tooltip, presence_text, vacation_text
+from bx24presence.qt.theme import readable, secondary_text
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
 from bx24presence.textsafe import isolate
 
@@ -44,85 +57,6 @@ PHONE_LABELS = {
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Details", text)
-
-
-def plain_label(text: str = "", *, bold: bool = False, size_delta: int = 0) -> QLabel:
-    """A label that shows portal text literally, selectable with mouse and keyboard."""
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse
-        | Qt.TextInteractionFlag.TextSelectableByKeyboard
-    )
-    if bold or size_delta:
-        f = label.font()
-        f.setBold(bold)
-        if size_delta:
-            f.setPointSizeF(f.pointSizeF() + size_delta)
-        label.setFont(f)
-    return label
-
-
-def button_text(text: str) -> str:
-    """Text for a button, with ``&`` kept literal rather than taken as a mnemonic."""
-    return text.replace("&", "&&")
-
-
-class ElidedButton(QPushButton):
-    """A flat link-like button whose plain text is elided to fit (full text in the tooltip),
-    so a long e-mail address never widens the pane."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = text
-        self.setFlat(True)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(60)
-        self.setStyleSheet("text-align: left; padding: 2px 4px;")
-        self._elide()
-
-    @property
-    def full_text(self) -> str:
-        """The whole text."""
-        return self._full
-
-    def _elide(self) -> None:
-        width = max(20, self.width() - 12)
-        elided = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width)
-        self.setText(button_text(elided))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-
-class ElidedText(QLabel):
-    """Plain text elided to fit (full text in the tooltip): a contact that is not a link."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = text
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(60)
-        self.setContentsMargins(4, 2, 4, 2)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._elide()
-
-    @property
-    def full_text(self) -> str:
-        """The whole text."""
-        return self._full
-
-    def _elide(self) -> None:
-        width = max(20, self.width() - 8)
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
 
 
 class DetailsPane(QScrollArea):
@@ -173,16 +107,17 @@ class DetailsPane(QScrollArea):
         self._avatar = QLabel()
         self._avatar.setFixedSize(QSize(BIG_AVATAR, BIG_AVATAR))
         self._avatar.setAccessibleName(_tr("Photo"))
-        self._name = plain_label(bold=True, size_delta=4)
-        self._name.setAccessibleName(_tr("Name"))
+        self._name = NameLabel()
         self._position = plain_label()
         self._watch = QToolButton()
         self._watch.setCheckable(True)
         self._watch.setAutoRaise(True)
+        self._watch.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._watch.setToolTip(_tr("Watch this colleague (tray menu and alerts)"))
         self._watch.toggled.connect(self._on_watch_toggled)
         self._notify = QToolButton()
         self._notify.setAutoRaise(True)
+        self._notify.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._notify.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._notify.setText(_tr("Notify me"))
         self._notify.setToolTip(_tr("Notify me when this colleague becomes available"))
@@ -200,9 +135,8 @@ class DetailsPane(QScrollArea):
         marks.addWidget(self._notify)
         marks.addStretch(1)
         head.addLayout(marks)
-        for label in (self._name, self._position):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            label.setMinimumWidth(0)
+        self._position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._position.setMinimumWidth(0)
 
         self._presence = plain_label(bold=True)
         self._last = plain_label()
@@ -212,7 +146,10 @@ class DetailsPane(QScrollArea):
         self._grid = QGridLayout()
         self._grid.setColumnStretch(1, 1)
         self._chat = QPushButton(_tr("Open chat in Bitrix24"))
+        self._chat.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self._chat.clicked.connect(self._on_chat_clicked)
+        self.link_failure = LinkFailure(self)
+        self.link_failure.copied.connect(self.copied)
 
         self._content = QWidget()
         c = QVBoxLayout(self._content)
@@ -267,7 +204,8 @@ class DetailsPane(QScrollArea):
             return
         self._empty.hide()
         self._content.show()
-        self._name.setText(c.name)
+        self._name.set_name(c.name)
+        self._avatar.setAccessibleName(_tr("Photo of %1").replace("%1", c.name))
         self._position.setText(c.work_position or "")
         self._position.setVisible(bool(c.work_position))
         self.refresh_presence(server_now)
@@ -280,7 +218,8 @@ class DetailsPane(QScrollArea):
         on_vacation = c.absent_until is not None and is_on_vacation(c.absent_until, today)
         self._vacation.setVisible(on_vacation)
         if on_vacation and c.absent_until is not None:
-            self._vacation.setText(vacation_text(c.absent_until).capitalize())
+            text = vacation_text(c.absent_until)
+            self._vacation.setText(text[:1].upper() + text[1:])  # "back on 13 December" stays
         bday = parse_birthday(c.birthday)
         self._birthday.setVisible(bday is not None)
         if bday is not None:
@@ -298,6 +237,7 @@ class DetailsPane(QScrollArea):
         self._fill_contacts(c)
         self.refresh_watch_state()
         self._chat.setEnabled(self.chat_url(c) is not None)
+        self._chat.setAccessibleName(_tr("Open chat with %1 in Bitrix24").replace("%1", c.name))
         self._refresh_avatar()
 
     def refresh_presence(self, server_now: datetime) -> None:
@@ -316,7 +256,11 @@ class DetailsPane(QScrollArea):
         if not qurl.isValid():
             log.warning("Refused to open a link that is not allowed")
             return False
-        return bool(self._open_url(qurl))
+        if self._open_url(qurl):
+            return True
+        log.info("No application opened a %s link", qurl.scheme())
+        self.link_failure.show_for(qurl)
+        return False
 
     def copy_text(self, text: str) -> None:
         """Put ``text`` on the clipboard."""
@@ -329,9 +273,13 @@ class DetailsPane(QScrollArea):
 
     def _fill_contacts(self, c: Colleague) -> None:
         for w in self._rows:
+            # Hidden now: deleteLater waits for the event loop, and a nested one (an open
+            # context menu) would paint the old colleague's rows under the new ones.
+            w.hide()
             self._grid.removeWidget(w)
             w.deleteLater()
         self._rows.clear()
+        secondary = secondary_text(self.palette())
         entries: list[tuple[str, str, str | None]] = []
         for kind, number in c.phones.as_dict().items():
             label = _tr(PHONE_LABELS.get(kind, kind))
@@ -342,7 +290,10 @@ class DetailsPane(QScrollArea):
             entries.append((_tr("Website"), c.website, safe_url(LinkKind.WEB, c.website)))
         for row, (label, value, url) in enumerate(entries):
             kind_label = QLabel(label)
-            kind_label.setEnabled(False)
+            kind_label.setTextFormat(Qt.TextFormat.PlainText)
+            pal = kind_label.palette()
+            pal.setColor(QPalette.ColorRole.WindowText, secondary)
+            kind_label.setPalette(pal)
             link: QWidget
             if url is None:
                 link = ElidedText(value)
@@ -362,6 +313,12 @@ class DetailsPane(QScrollArea):
             self._grid.addWidget(link, row, 1)
             self._grid.addWidget(copy, row, 2)
             self._rows.extend((kind_label, link, copy))
+        # Tab order as read: watch, notify, each contact and its copy button, then the chat.
+        chain: list[QWidget] = [self._watch, self._notify]
+        chain += [w for w in self._rows if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        chain.append(self._chat)
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _refresh_avatar(self) -> None:
         c = self._colleague
@@ -402,11 +359,16 @@ class DetailsPane(QScrollArea):
         self._watch.blockSignals(True)
         self._watch.setChecked(on)
         self._watch.blockSignals(False)
-        self._watch.setText("★ " + _tr("Watching") if on else "☆ " + _tr("Watch"))
-        self._watch.setAccessibleName(_tr("Stop watching") if on else _tr("Watch"))
+        accent = readable(QColor(STAR), self.palette().color(QPalette.ColorRole.Window), 3.0)
+        text_color = self.palette().color(QPalette.ColorRole.WindowText).name()
+        self._watch.setText(_tr("Watching") if on else _tr("Watch"))
+        self._watch.setIcon(icon("star", accent.name()) if on else icon("star-outline", text_color))
+        self._watch.setAccessibleName(_tr("Watch this colleague"))
         rule = wl.rule(c.id) if c is not None and wl is not None else None
-        self._notify.setText(
-            ("🔔 " if rule else "") + (_tr("Notifying") if rule else _tr("Notify me"))
+        self._notify.setText(_tr("Notifying") if rule else _tr("Notify me"))
+        self._notify.setIcon(icon("bell", accent.name()) if rule else QIcon())
+        self._notify.setAccessibleName(
+            _tr("Notify me when available: on") if rule else _tr("Notify me when available")
         )
         self._watch.setVisible(wl is not None)
         self._notify.setVisible(wl is not None)

@@ -72,7 +72,23 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Home": "Домашний",
         "Select a colleague to see the details.": "Выберите коллегу, чтобы увидеть подробности.",
         "Photo": "Фото",
-        "Name": "Имя",
+        "Photo of %1": "Фото: %1",
+        "Watch this colleague": "Отслеживать этого коллегу",
+        "Notify me when available": "Уведомить, когда будет доступен(а)",
+        "Notify me when available: on": "Уведомить, когда будет доступен(а): включено",
+        "Open chat with %1 in Bitrix24": "Открыть чат с %1 в Битрикс24",
+        "Link not opened": "Ссылка не открыта",
+        "Copy link": "Копировать ссылку",
+        "No application on this computer makes phone calls.": (
+            "На этом компьютере нет приложения для звонков."
+        ),
+        "No e-mail application is set up on this computer.": (
+            "На этом компьютере не настроено почтовое приложение."
+        ),
+        "No web browser opened the link.": "Ни один браузер не открыл ссылку.",
+        "You can copy the link and open it elsewhere.": (
+            "Можно скопировать ссылку и открыть её в другом месте."
+        ),
         "Watch this colleague (tray menu and alerts)": (
             "Отслеживать этого коллегу (меню в трее и уведомления)"
         ),
@@ -88,7 +104,6 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Copy %1": "Копировать: %1",
         "Watching": "Отслеживается",
         "Watch": "Отслеживать",
-        "Stop watching": "Не отслеживать",
         "Notify me": "Уведомить",
         "Notifying": "Уведомления включены",
         "Notify me when this colleague becomes available": (
@@ -103,6 +118,11 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         ),
     },
     "MainWindow": {
+        "Warning": "Предупреждение",
+        "Error": "Ошибка",
+        "Information": "Сведения",
+        "Status": "Состояние",
+        "Clear search": "Очистить поиск",
         "Everyone": "Все",
         "Available now": "Доступны сейчас",
         "On vacation": "В отпуске",
@@ -399,7 +419,7 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
             "Коллеги в отпуске — по дню возвращения"
         ),
         "Department": "Подразделение",
-        "Departments": "Отделы",
+        "Departments": "Подразделения",
         "Departments, who can pick up now, who is out (Ctrl+T)": (
             "Подразделения, кто может ответить сейчас, кто отсутствует (Ctrl+T)"
         ),

@@ -1,0 +1,76 @@
+"""What the window says about its data: the status line and the banner after a failed refresh."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bx24presence.domain import Snapshot
+from bx24presence.qt.poller import PollFailed
+from bx24presence.qt.widgets import number, tr
+
+
+def failure_banner(failure: PollFailed, snap: Snapshot | None) -> tuple[str, str, str]:
+    """The banner's kind, text and button for a failed refresh.
+
+    The portal refused the webhook (``auth``): polling has stopped; an error with
+    "Reconnect…". Otherwise a warning with "Retry now" that says since when the portal is
+    unreachable (``network``, ``timeout``), limits requests (``rate``) or answers unusably
+    (the rest), the age of the data shown, why, and when the next attempt comes.
+    """
+    since = failure.since.astimezone().strftime("%H:%M")
+    if failure.kind == "auth":
+        text = tr(
+            "%1 Polling has stopped: reconnect with a working webhook (or fix it in Settings)."
+        ).replace("%1", failure.message)
+        return "error", text, tr("Reconnect…")
+    if snap is not None:
+        data = snap.fetched_at.astimezone().strftime("%H:%M")
+        if failure.kind in ("network", "timeout"):
+            text = tr("Portal unreachable since %1, showing data from %2.")
+        elif failure.kind == "rate":
+            text = tr("The portal has been limiting requests since %1, showing data from %2.")
+        else:
+            text = tr("The portal's answers are unusable since %1, showing data from %2.")
+        text = text.replace("%1", since).replace("%2", data)
+    else:
+        if failure.kind in ("network", "timeout"):
+            text = tr("Portal unreachable since %1; no data yet.")
+        elif failure.kind == "rate":
+            text = tr("The portal has been limiting requests since %1; no data yet.")
+        else:
+            text = tr("The portal's answers are unusable since %1; no data yet.")
+        text = text.replace("%1", since)
+    detail = failure.message
+    if failure.retry_in_s is not None:
+        detail += " " + tr("Next attempt in %1 s.").replace("%1", str(failure.retry_in_s))
+    return "warning", f"{text} {detail}", tr("Retry now")
+
+
+def status_text(
+    snap: Snapshot | None,
+    *,
+    portal_label: str,
+    failed: bool,
+    partial: bool,
+    loaded: bool,
+    available: int,
+) -> str:
+    """The status bar's line: when the data is from, how many colleagues, how many available
+    (``available`` is counted by :func:`bx24presence.presence.count_available`, as the
+    filter and the tray count)."""
+    if snap is None:
+        text = tr("Connecting to %1…") if not failed else tr("No data from %1 yet.")
+        return text.replace("%1", portal_label)
+    when = snap.fetched_at.astimezone().strftime("%H:%M:%S")
+    if failed:
+        age = max(0, int((datetime.now(UTC) - snap.fetched_at).total_seconds() // 60))
+        text = tr("Stale: data from %1 (%2 min old) · %3 colleagues · %4 available")
+        text = text.replace("%1", when).replace("%2", str(age))
+    elif partial:
+        return tr("Loading saved data…")
+    elif not loaded:
+        text = tr("Saved data from %1, refreshing… · %3 colleagues · %4 available")
+        text = text.replace("%1", when)
+    else:
+        text = tr("Updated %1 · %3 colleagues · %4 available").replace("%1", when)
+    return text.replace("%3", number(len(snap.colleagues))).replace("%4", number(available))
