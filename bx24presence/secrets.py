@@ -26,6 +26,10 @@ WEBHOOK_URL = "webhook_url"
 OAUTH_TOKENS = "oauth_tokens"
 """Secret name of the OAuth tokens, stored as one JSON text."""
 
+REDIS_PASSWORD = "redis_password"  # noqa: S105  (a secret's name, not a secret)
+"""Secret name of the office relay's Redis password (the desktop's user on a desktop, the
+relay's user on the relay's server); ``BX24PRESENCE_REDIS_PASSWORD`` wins over it."""
+
 ENV_WEBHOOK = "BX24PRESENCE_WEBHOOK"
 """When set, supplies ``webhook_url`` for scripts and tests; it is never written anywhere."""
 

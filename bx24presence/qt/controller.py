@@ -15,6 +15,7 @@ from bx24presence.api.errors import BadPortalUrl
 from bx24presence.logconfig import setup_logging
 from bx24presence.portalchoice import decide_portal
 from bx24presence.qt import support
+from bx24presence.qt.dialogs.relaygroup import store_relay_password
 from bx24presence.qt.dialogs.settings import SettingsDialog
 from bx24presence.qt.dialogs.welcome import WelcomeDialog
 from bx24presence.qt.poller import PollFailed, SnapshotReady
@@ -26,6 +27,7 @@ from bx24presence.qt.tray.tray import Tray
 from bx24presence.qt.views.own_status import OwnStatus, StateDndStore, attach_tray
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.runoptions import RunOptions
+from bx24presence.secrets import REDIS_PASSWORD
 from bx24presence.settings import (
     Settings,
     SettingsChange,
@@ -247,6 +249,7 @@ class Controller(QObject):
             confirm=lambda q: (
                 QMessageBox.question(parent, APP_NAME, q) == QMessageBox.StandardButton.Yes
             ),
+            relay_password_stored=secrets.get(REDIS_PASSWORD) is not None,
             parent=parent,
         )
         dialog.change_portal_requested.connect(lambda: self._change_portal(dialog))
@@ -256,6 +259,10 @@ class Controller(QObject):
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
         self.apply_settings(**dialog.changes())
+        relay_url = self.store.current.relay_url
+        stored = store_relay_password(secrets, dialog.relay.password(), relay_url, parent)
+        if stored and self.session is not None:
+            self.session.restart_relay()
 
     def apply_settings(self, **changes: Any) -> None:
         """Apply a patch from the user; start at login is changed on the system first."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bx24presence.domain import Snapshot
     from bx24presence.qt.poller import Poller
     from bx24presence.relay.source import RelaySource, RelayStatus
+    from bx24presence.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -316,3 +317,15 @@ def _relay_says(reason: str | None, message: str) -> str:
         )
     detail = " ".join(strip_bidi(repair(message)).split())[:300]
     return f"{head} ({isolate(detail)})" if detail else head
+
+
+def relay_factory(
+    settings: Settings, portal: str, *, demo: bool = False
+) -> Callable[[], RelaySource] | None:
+    """The source a desktop follows with these settings, or None: no relay configured, or
+    the embedded demo portal (no office relay publishes it)."""
+    if not settings.relay_url or demo:
+        return None
+    from bx24presence.relay.source import desktop_source  # noqa: PLC0415  (Redis on demand)
+
+    return desktop_source(settings.relay_url, settings.relay_user, portal)

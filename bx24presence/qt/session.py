@@ -26,6 +26,8 @@ from bx24presence.qt.list.model import ColleagueModel
 from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.main_window import MainWindow
 from bx24presence.qt.poller import Poller, PollerThread, PollFailed, SnapshotReady
+from bx24presence.qt.relayfeed import relay_factory
+from bx24presence.qt.relayindicator import RelayIndicator
 from bx24presence.qt.settings_bridge import SettingsSignals
 from bx24presence.qt.views.install import TeamViews
 from bx24presence.qt.watchlist import WatchList, as_store
@@ -182,6 +184,7 @@ class Session(QObject):
             portal=choice.portal,
             interval_s=current.poll_interval_s,
             cache_path=snapshot_path(cache, choice.portal) if choice.demo is None else None,
+            relay=relay_factory(current, choice.portal, demo=choice.demo is not None),
         )
         self.poller_thread = PollerThread(self.poller)
         self.model = ColleagueModel()
@@ -196,6 +199,7 @@ class Session(QObject):
             portal_label=choice.label,
             watchlist=self.watchlist,
         )
+        self.relay_indicator = RelayIndicator.attach(self.window.statusBar(), self.poller.relay)
         remembered = self.state.current
         self.window.restore_state(remembered.window_geometry, remembered.splitter_state)
         with contextlib.suppress(ValueError):  # a filter of a newer version
@@ -226,6 +230,13 @@ class Session(QObject):
         )
         self._clients.append(client)
         return Refresher(client, window_s=self._online_window_s)
+
+    def restart_relay(self) -> None:
+        """Follow the office relay of the current settings (or none), from scratch."""
+        current = self.store.current
+        self.poller.relay.reconfigure_requested.emit(
+            relay_factory(current, self.choice.portal, demo=self.choice.demo is not None)
+        )
 
     def start(self, *, show: bool = True) -> None:
         """Show the window (unless starting in the tray) and start polling."""
@@ -276,6 +287,8 @@ class Session(QObject):
             self._online_window_s = change.new.online_window_min * 60
             self.poller.online_window_requested.emit(self._online_window_s)
             self.poller.refresh_requested.emit()
+        if change.changed & {"relay_url", "relay_user"}:
+            self.restart_relay()
 
     def _on_poller_snapshot_ready(self, ready: SnapshotReady) -> None:
         self.model.apply(ready.snapshot, ready.diff, ready.keys)

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from bx24presence.api.auth import is_loopback_host
 from bx24presence.logconfig import redact_all, register_secret
 from bx24presence.relay.errors import BadRelayUrl, RelayError, RelayFailure
+from bx24presence.secrets import REDIS_PASSWORD
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ DEFAULT_PREFIX = "bx24presence:"
 DEFAULT_PORT = 6379
 ENV_REDIS_PASSWORD = "BX24PRESENCE_REDIS_PASSWORD"  # noqa: S105  (a variable name, not a secret)
 """The Redis password for the relay and for ``--once --relay`` (never written anywhere)."""
-REDIS_PASSWORD = "redis_password"  # noqa: S105  (a secret's name, not a secret)
-"""Secret name of the Redis password in the keyring."""
 CONNECT_TIMEOUT_S = 5.0
 #: Replies to ordinary commands within this time (a blocking read adds its block time).
 COMMAND_TIMEOUT_S = 10.0

@@ -11,14 +11,18 @@ catching up from the last entry when few versions were missed, else by one reloa
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
+from bx24presence.api.auth import is_loopback_host
 from bx24presence.domain import SnapshotDiff
 from bx24presence.relay import codec
 from bx24presence.relay.address import connect, parse_relay_url, portal_host, redis_password
@@ -274,3 +278,47 @@ def desktop_source(relay_url: str, user: str, portal: str) -> Callable[[], Relay
         return RelaySource(lambda: open_desktop_reader(relay_url, user, portal))
 
     return make
+
+
+class AddressProblem(enum.Enum):
+    """Why a relay address typed by a person cannot be saved."""
+
+    #: Not ``redis://`` or ``rediss://``.
+    SCHEME = "scheme"
+    #: No host name.
+    NO_HOST = "no-host"
+    #: A password in the address (it belongs in the keyring; settings are plain text).
+    PASSWORD = "password"  # noqa: S105  (a reason's name, not a secret)
+    #: Plain ``redis://`` to another computer: the directory would travel unencrypted.
+    PLAIN = "plain"
+    #: The ``ca=`` file does not exist.
+    NO_CA_FILE = "no-ca-file"
+    #: Anything else the address parser refuses (database, options, portal, prefix).
+    INVALID = "invalid"
+
+
+def address_problem(text: str) -> AddressProblem | None:
+    """What is wrong with a desktop's relay address, or None ("" is fine: no relay)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        _ = parts.port
+    except ValueError:
+        return AddressProblem.INVALID
+    if parts.scheme.lower() not in ("redis", "rediss"):
+        return AddressProblem.SCHEME
+    if not parts.hostname:
+        return AddressProblem.NO_HOST
+    if parts.password is not None:
+        return AddressProblem.PASSWORD
+    if parts.scheme.lower() == "redis" and not is_loopback_host(parts.hostname):
+        return AddressProblem.PLAIN
+    try:
+        address = parse_relay_url(text)
+    except RelayError:
+        return AddressProblem.INVALID
+    if address.ca_file is not None and not Path(address.ca_file).is_file():
+        return AddressProblem.NO_CA_FILE
+    return None

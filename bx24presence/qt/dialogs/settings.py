@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bx24presence.qt.dialogs.relaygroup import RelayGroup
 from bx24presence.settings import (
     ONLINE_WINDOW_RANGE_MIN,
     POLL_INTERVAL_RANGE_S,
@@ -66,6 +67,7 @@ class SettingsDialog(QDialog):
         secret_storage: str,
         secret_fallback: bool,
         confirm: Callable[[str], bool] | None = None,
+        relay_password_stored: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -166,8 +168,10 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.relay = RelayGroup(settings, password_stored=relay_password_stored)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.relay)
         layout.addWidget(buttons)
 
     def settings(self) -> Settings:
@@ -185,6 +189,7 @@ class SettingsDialog(QDialog):
             "theme": self.theme.currentData(),
             "language": self.language.currentData(),
             "log_level": self.log_level.currentData(),
+            **self.relay.changes(),
         }
 
     def _on_forget_button_clicked(self) -> None:
@@ -192,3 +197,8 @@ class SettingsDialog(QDialog):
         if self._confirm is None or self._confirm(question):
             self.forget_portal_requested.emit()
             self.reject()
+
+    def accept(self) -> None:
+        """Close with the values, unless the relay's address cannot be saved (says why)."""
+        if self.relay.validate():
+            super().accept()

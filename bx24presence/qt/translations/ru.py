@@ -276,6 +276,50 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Forget this portal? Its webhook is removed from this computer.": (
             "Забыть этот портал? Его вебхук будет удалён с этого компьютера."
         ),
+        "Office relay": "Офисный ретранслятор",
+        "Read presence from your office's relay (Redis) instead of polling the portal from"
+        " this computer; your IT department gives these. Leave the address empty to poll the"
+        " portal directly.": (
+            "Получать присутствие от офисного ретранслятора (Redis), а не опрашивать портал с"
+            " этого компьютера; эти данные выдаёт ваш ИТ-отдел. Оставьте адрес пустым, чтобы"
+            " опрашивать портал напрямую."
+        ),
+        "Office relay address": "Адрес офисного ретранслятора",
+        "Office relay user": "Пользователь офисного ретранслятора",
+        "Office relay password": "Пароль офисного ретранслятора",
+        "stored in the keyring; type to replace": (
+            "хранится в связке ключей; введите, чтобы заменить"
+        ),
+        "Address:": "Адрес:",
+        "User:": "Пользователь:",
+        "Password:": "Пароль:",
+        "A Redis user name has no spaces and none of @ : /.": (
+            "Имя пользователя Redis не содержит пробелов и символов @ : /."
+        ),
+        "The relay's address must start with rediss://.": (
+            "Адрес ретранслятора должен начинаться с rediss://."
+        ),
+        "The relay's address names no server.": "В адресе ретранслятора не указан сервер.",
+        "Type the password in the Password field, not in the address: the address is saved"
+        " as plain text.": (
+            "Введите пароль в поле «Пароль», а не в адрес: адрес сохраняется открытым текстом."
+        ),
+        "Plain redis:// would carry the password and the directory unencrypted: use rediss://"
+        " for a server on another computer.": (
+            "Обычный redis:// передал бы пароль и справочник без шифрования: для сервера на"
+            " другом компьютере используйте rediss://."
+        ),
+        "The certificate file named by ca= does not exist.": (
+            "Файл сертификата, указанный в ca=, не существует."
+        ),
+        "This is not a relay address; it looks like rediss://HOST:PORT/0, optionally with"
+        " ?ca=FILE.": (
+            "Это не адрес ретранслятора; он выглядит как rediss://HOST:PORT/0, при"
+            " необходимости с ?ca=FILE."
+        ),
+        "The office relay's password could not be stored: %1": (
+            "Не удалось сохранить пароль офисного ретранслятора: %1"
+        ),
     },
     "Status": {
         "online": "в сети",
