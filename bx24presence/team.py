@@ -214,9 +214,15 @@ def _recency(c: Colleague) -> float:
     return -c.last_activity.timestamp() if c.last_activity is not None else float("inf")
 
 
-def pickup_now(colleagues: Iterable[Colleague], today: date) -> list[Colleague]:
-    """Colleagues available this minute who have a phone, most recently active first."""
-    found = [c for c in colleagues if c.phones and is_available(c, today)]
+def pickup_now(
+    colleagues: Iterable[Colleague], today: date, available: frozenset[int] | None = None
+) -> list[Colleague]:
+    """Colleagues available this minute who have a phone, most recently active first
+    (``available``: who is available, when already worked out)."""
+    if available is not None:
+        found = [c for c in colleagues if c.id in available and c.phones]
+    else:
+        found = [c for c in colleagues if c.phones and is_available(c, today)]
     found.sort(key=lambda c: (_recency(c), c.name.casefold(), c.id))
     return found
 

@@ -153,3 +153,8 @@ def test_counts_at_5000_are_cheap() -> None:
     per_poll = (time.process_time() - start) / 10
     assert per_poll < 0.05, per_poll
     assert team.counts(groups, frozenset())[1] == (0, 5000)
+
+
+def test_pickup_now_takes_the_available_set_when_given() -> None:
+    people = [colleague(1), colleague(2), colleague(3, presence=Presence.OFFLINE)]
+    assert [c.id for c in team.pickup_now(people, TODAY, frozenset({2, 3}))] == [2, 3]

@@ -309,3 +309,18 @@ def test_a_refused_structure_request_is_reported_not_raised(qapp: QApplication) 
     loader.failed.connect(failed.append)
     loader.load([1, 2])
     assert failed and "insufficient_scope" in failed[0]
+
+
+def test_a_broken_answer_is_reported_and_shown(qtbot: Any) -> None:
+    from bx24presence.qt.views.departments import DepartmentLoader, DepartmentPanel
+
+    class Broken:
+        def call(self, method: str, params: Any = None) -> Any:
+            raise RuntimeError("boom")
+
+    loader = DepartmentLoader(Broken)
+    panel = DepartmentPanel()
+    qtbot.addWidget(panel)
+    loader.failed.connect(panel.show_failure)
+    loader.load([1])
+    assert panel.head.text() == "Departments could not be loaded: unexpected error (see the log)"

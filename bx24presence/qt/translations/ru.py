@@ -492,5 +492,7 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Who can pick up now": "Кто может ответить сейчас",
         "Who is out": "Кто отсутствует",
         "colleague %1": "коллега %1",
+        "Departments could not be loaded: %1": "Не удалось загрузить отделы: %1",
+        "unexpected error (see the log)": "непредвиденная ошибка (подробности в журнале)",
     },
 }

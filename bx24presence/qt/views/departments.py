@@ -103,6 +103,10 @@ class DepartmentLoader(QObject):
             log.warning("Department structure unavailable: %s", exc)
             self.failed.emit(str(exc))
             return
+        except Exception:  # a bug must not end the poller's thread; the panel says so
+            log.exception("Loading the department structure failed")
+            self.failed.emit(tr("unexpected error (see the log)"))
+            return
         self.loaded.emit(structure)
 
 
@@ -141,7 +145,9 @@ class DepartmentPanel(QWidget):
         layout.addWidget(self.head)
         self._items: dict[int, tuple[QStandardItem, QStandardItem]] = {}
         self._groups: dict[int, frozenset[int]] = {}
-        self._signature: tuple[tuple[int, tuple[int, ...]], ...] = ()
+        self._membership: dict[int, tuple[int, ...]] = {}
+        self._available: frozenset[int] | None = None
+        self._changed: set[int] | None = None
         self._colleagues: tuple[Colleague, ...] = ()
         self._today: date | None = None
         self._names: dict[int, str] = {}
@@ -173,7 +179,7 @@ class DepartmentPanel(QWidget):
                 add(name, children.get(did, []))
 
         add(self.model.invisibleRootItem(), children.get(None, []))
-        self._signature = ()
+        self._membership = {}
         self._recount()
         for did, (item, _) in self._items.items():
             depth = len(structure.chain(did))
@@ -181,12 +187,33 @@ class DepartmentPanel(QWidget):
                 self.tree.setExpanded(item.index(), True)
         self._select(self._chosen if self._chosen in self._items else ALL)
 
-    def set_colleagues(self, colleagues: tuple[Colleague, ...], today: date) -> None:
-        """New presence: update the counts in place (no reset, nothing collapses)."""
+    def set_colleagues(
+        self,
+        colleagues: tuple[Colleague, ...],
+        today: date,
+        *,
+        available: frozenset[int] | None = None,
+        changed: Iterable[int] | None = None,
+    ) -> None:
+        """New presence: update the counts in place (no reset, nothing collapses).
+
+        Args:
+            colleagues: everyone, as in the snapshot.
+            today: the local date (vacations end at midnight).
+            available: who is available, when already worked out (the list's keys).
+            changed: the ids that changed since the last call (None: anyone may have).
+        """
         self._colleagues = colleagues
         self._today = today
-        self._names = {c.id: c.name for c in colleagues}
+        self._available = available
+        self._changed = None if changed is None else set(changed)
         self._recount()
+
+    def show_failure(self, reason: str) -> None:
+        """The structure could not be loaded: say so where the head is shown."""
+        if not self.structure.departments:
+            self.head.setText(tr("Departments could not be loaded: %1").replace("%1", reason))
+            self.head.setVisible(True)
 
     def chosen(self) -> int:
         """The chosen department's id (0: all)."""
@@ -211,29 +238,46 @@ class DepartmentPanel(QWidget):
     def _recount(self) -> None:
         if self._today is None:
             return
-        signature = tuple((c.id, c.departments) for c in self._colleagues)
-        regroup = signature != self._signature
+        regroup = self._regroup_needed()
         if regroup:
-            self._signature = signature
+            self._membership = {c.id: c.departments for c in self._colleagues}
+            self._names = {c.id: c.name for c in self._colleagues}
             self._groups = members(self.structure, self._colleagues)
-            self._groups[ALL] = frozenset(c.id for c in self._colleagues)
-        available = available_ids(self._colleagues, self._today)
+            self._groups[ALL] = frozenset(self._membership)
+        available = self._available
+        if available is None:
+            available = available_ids(self._colleagues, self._today)
         for did, (avail, total) in counts(self._groups, available).items():
             pair = self._items.get(did)
             if pair is None:
                 continue
             text = tr("%1 of %2").replace("%1", str(avail)).replace("%2", str(total))
-            if pair[1].text() != text:
+            if pair[1].text() != text or regroup:  # only what changed: a few rows a poll
                 pair[1].setText(text)
                 name = pair[0].text()
                 spoken = tr("%1: %2 of %3 available").replace("%1", name)
                 spoken = spoken.replace("%2", str(avail)).replace("%3", str(total))
                 pair[0].setData(spoken, Qt.ItemDataRole.AccessibleTextRole)
                 pair[1].setData(spoken, Qt.ItemDataRole.AccessibleTextRole)
-            self._set_tooltip(did, pair[0], avail, total)
+                self._set_tooltip(did, pair[0], avail, total)
         if regroup and self._chosen != ALL:
             self.department_chosen.emit(self._groups.get(self._chosen, frozenset()))
         self._show_head()
+
+    def _regroup_needed(self) -> bool:
+        """Whether anyone joined, left or moved department (or a head was renamed)."""
+        old, cs = self._membership, self._colleagues
+        if not old or len(old) != len(cs) or self._changed is None:
+            return not old or any(old.get(c.id) != c.departments for c in cs)
+        by_id = {c.id: c for c in cs} if self._changed else {}
+        heads = {d.head for d in self.structure.departments.values()}
+        for cid in self._changed:
+            c = by_id.get(cid)
+            if c is None or old.get(cid) != c.departments:
+                return True
+            if cid in heads and self._names.get(cid) != c.name:
+                return True
+        return False
 
     def _set_tooltip(self, did: int, item: QStandardItem, avail: int, total: int) -> None:
         lines = [

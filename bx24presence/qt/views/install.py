@@ -119,6 +119,7 @@ class TeamViews(QObject):
             self.loader.moveToThread(poller.thread())
             poller.thread().finished.connect(self.loader.deleteLater)
             self.loader.loaded.connect(self.dock.departments.set_structure)
+            self.loader.failed.connect(self._on_loader_failed)
         self.dock.departments.department_chosen.connect(self._on_departments_department_chosen)
         self.dock.pickup.call_requested.connect(window.details.open_link)
         self.dock.pickup.colleague_chosen.connect(window.select_colleague)
@@ -195,9 +196,15 @@ class TeamViews(QObject):
         if snap is None:
             return
         today = self.model.local_now().astimezone().date()
-        self.dock.set_colleagues(snap.colleagues, today)
+        keys = self.model.keys
+        available = keys.available if keys.today == today else None  # the list's own sets
+        self.dock.set_colleagues(snap.colleagues, today, available=available, changed=changed)
         if self.dock.isVisible():
             self._ask_structure()
+
+    def _on_loader_failed(self, reason: str) -> None:
+        self._asked_ids = frozenset()  # asked again after STRUCTURE_EVERY_S
+        self.dock.departments.show_failure(reason)
 
     def _on_dock_visibility_changed(self, visible: bool) -> None:
         if visible:

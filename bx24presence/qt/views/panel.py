@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication
@@ -45,14 +46,23 @@ class TeamDock(QDockWidget):
         self.setWidget(self.tabs)
         self._colleagues: tuple[Colleague, ...] = ()
         self._today: date | None = None
+        self._available: frozenset[int] | None = None
         self._stale = {1, 2}
 
-    def set_colleagues(self, colleagues: tuple[Colleague, ...], today: date) -> None:
+    def set_colleagues(
+        self,
+        colleagues: tuple[Colleague, ...],
+        today: date,
+        *,
+        available: frozenset[int] | None = None,
+        changed: Iterable[int] | None = None,
+    ) -> None:
         """New data: the department counts always (a chosen department filters the list),
         the visible list tab now, the others when shown."""
         self._colleagues = colleagues
         self._today = today
-        self.departments.set_colleagues(colleagues, today)
+        self._available = available
+        self.departments.set_colleagues(colleagues, today, available=available, changed=changed)
         self._stale = {1, 2}
         self._refresh_current()
 
@@ -61,8 +71,10 @@ class TeamDock(QDockWidget):
         if self._today is None or tab not in self._stale or not self.isVisible():
             return
         self._stale.discard(tab)
-        view = self.pickup if tab == 1 else self.out
-        view.set_colleagues(self._colleagues, self._today)
+        if tab == 1:
+            self.pickup.set_colleagues(self._colleagues, self._today, self._available)
+        else:
+            self.out.set_colleagues(self._colleagues, self._today)
 
     def _on_tabs_current_changed(self, index: int) -> None:
         self._refresh_current()

@@ -91,11 +91,24 @@ class PickupList(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.note)
         self.shown: list[int] = []
+        self._signature: tuple[object, ...] = ()
 
-    def set_colleagues(self, colleagues: tuple[Colleague, ...], today: date) -> None:
+    def set_colleagues(
+        self,
+        colleagues: tuple[Colleague, ...],
+        today: date,
+        available: frozenset[int] | None = None,
+    ) -> None:
         """Rebuild the list (keeps the chosen colleague chosen)."""
-        people = pickup_now(colleagues, today)
+        people = pickup_now(colleagues, today, available)
         ids = [c.id for c in people[:PICKUP_LIMIT]]
+        signature = (
+            len(people),
+            *((c.id, c.name, c.work_position, first_phone(c)[0]) for c in people[:PICKUP_LIMIT]),
+        )
+        if signature == self._signature:
+            return  # the same people in the same order: nothing to redraw
+        self._signature = signature
         current = self.tree.currentItem()
         keep = current.data(0, ID_ROLE) if current is not None else None
         self.tree.setUpdatesEnabled(False)
@@ -170,12 +183,20 @@ class OutList(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.note)
         self.groups: list[str] = []
+        self._signature: tuple[object, ...] = ()
 
     def set_colleagues(self, colleagues: tuple[Colleague, ...], today: date) -> None:
         """Rebuild the groups (collapsed groups stay collapsed)."""
         tops = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         collapsed = {t.data(0, ID_ROLE) for t in tops if t is not None and not t.isExpanded()}
         groups = who_is_out(colleagues, today)
+        signature = (
+            today,
+            *((d, *((c.id, c.name, c.work_position) for c in p)) for d, p in groups),
+        )
+        if signature == self._signature:
+            return
+        self._signature = signature
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
         self.groups = []
