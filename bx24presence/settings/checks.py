@@ -26,6 +26,7 @@ class InvalidValueError(ValueError):
 
 
 def as_bool(value: Any) -> bool:
+    """True or false, also from 0/1 and yes/no/on/off text."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
@@ -40,6 +41,7 @@ def as_bool(value: Any) -> bool:
 
 
 def as_int(value: Any) -> int:
+    """A whole number, also from a finite float (rounded) or digits in text."""
     if isinstance(value, bool):
         raise InvalidValueError("expected a number, got a boolean")
     if isinstance(value, int):
@@ -55,6 +57,8 @@ def as_int(value: Any) -> int:
 
 
 def clamped(low: int, high: int) -> Callable[[Any], int]:
+    """A check for a whole number, clamped into ``low``..``high``."""
+
     def check(value: Any) -> int:
         return min(max(as_int(value), low), high)
 
@@ -62,6 +66,8 @@ def clamped(low: int, high: int) -> Callable[[Any], int]:
 
 
 def choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    """A check for one of ``options`` (case and surrounding spaces ignored)."""
+
     def check(value: Any) -> str:
         if isinstance(value, str):
             text = value.strip().lower()
@@ -73,12 +79,14 @@ def choice(options: tuple[str, ...]) -> Callable[[Any], str]:
 
 
 def as_text(value: Any) -> str:
+    """Text as it is."""
     if isinstance(value, str):
         return value
     raise InvalidValueError(f"expected text, got {type(value).__name__}")
 
 
 def as_base64_text(value: Any) -> str:
+    """Base64 text (window geometry and the like)."""
     text = as_text(value).strip()
     try:
         base64.b64decode(text, validate=True)
@@ -88,6 +96,7 @@ def as_base64_text(value: Any) -> str:
 
 
 def as_quick_filter(value: Any) -> str:
+    """A short name (a filter's or a sort order's), at most 64 characters."""
     text = as_text(value).strip()
     if not text or len(text) > QUICK_FILTER_MAX_LEN:
         raise InvalidValueError("expected a filter name")
@@ -95,6 +104,7 @@ def as_quick_filter(value: Any) -> str:
 
 
 def as_iso_time_text(value: Any) -> str:
+    """An ISO 8601 date and time as text, or ""."""
     text = as_text(value).strip()
     if not text:
         return ""
@@ -106,6 +116,7 @@ def as_iso_time_text(value: Any) -> str:
 
 
 def as_colleague_id(value: Any) -> int:
+    """A positive whole colleague id."""
     number = as_int(value)
     if number <= 0 or (isinstance(value, float) and not value.is_integer()):
         raise InvalidValueError("expected a positive colleague id")
@@ -113,6 +124,7 @@ def as_colleague_id(value: Any) -> int:
 
 
 def as_watched(value: Any) -> tuple[int, ...]:
+    """Colleague ids in the user's order, duplicates and bad ids dropped."""
     if not isinstance(value, list | tuple):
         raise InvalidValueError(f"expected a list of colleague ids, got {type(value).__name__}")
     ids: dict[int, None] = {}  # an ordered set: keeps the user's order, drops duplicates

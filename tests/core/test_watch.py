@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from bx24presence.domain import Presence
 from bx24presence.settings import NotifyRule
 from bx24presence.watch import Watcher, rule_expired, watched_counts
@@ -154,3 +156,36 @@ def test_watched_counts() -> None:
     s = snap({1, 2}, ids=range(1, 6))
     assert watched_counts(s, [1, 3, 99], s.server_time.date()) == (1, 2)
     assert watched_counts(None, [1], s.server_time.date()) == (0, 0)
+
+
+def test_a_sleep_is_the_wall_clock_outrunning_the_monotonic_one() -> None:
+    from bx24presence.watch import SleepDetector
+
+    wall, mono = [1000.0], [50.0]
+    d = SleepDetector(60.0, wall=lambda: wall[0], mono=lambda: mono[0])
+    wall[0] += 30
+    mono[0] += 30
+    assert d.check() is None, "time passing is not a sleep"
+    wall[0] += 3600  # suspended: the monotonic clock stood still
+    mono[0] += 5
+    assert d.check() == pytest.approx(3595)
+    wall[0] -= 600  # the user set the clock back: not a sleep
+    assert d.check() is None
+
+
+def test_a_sleep_noticed_between_polls_makes_the_next_one_a_baseline() -> None:
+    clock, w, rules = setup()
+    mono = [0.0]
+    w = Watcher(clock, interval_s=60, mono=lambda: mono[0])
+    w.observe(snap(set()), rules)
+    clock.tick(3 * 3600)
+    mono[0] += 1  # asleep
+    assert w.check_sleep() == pytest.approx(3 * 3600 - 1)
+    clock.tick(30)
+    mono[0] += 30
+    r = w.observe(snap({2, 3}), rules)
+    assert r.baseline and not r.alerts
+    w.interval_s = 600
+    clock.tick(1000)  # a long poll interval: twice it is the threshold
+    mono[0] += 100
+    assert w.check_sleep() is None
