@@ -64,7 +64,7 @@ def main() -> int:
     while time.monotonic() < end and not panel.known_ids():
         app.processEvents()
         time.sleep(0.01)
-    if args.tab == "departments" and panel.known_ids():
+    if args.tab == "departments" and panel.known_ids() and not args.search:
         second = list(panel.known_ids())[min(2, len(panel.known_ids()) - 1)]
         panel._select(second)
     if args.search:

@@ -133,6 +133,9 @@ def test_match_reason() -> None:
     assert team.match_reason(c, ["anna", "sales"], deps) == ("department", "Sales")
     assert team.match_reason(c, ["boss"], deps) == ("email", "boss@acme.test")
     assert team.match_reason(c, ["4950000"], deps) == ("phone", "+7 495 000-01-01")
+    # The search's own form: Cyrillic text is found by its Latin spelling too.
+    ru = colleague(2, "Anna Smith", departments=(3,), work_position=None)
+    assert team.match_reason(ru, ["marketing"], {3: "Маркетинг"}) == ("department", "Маркетинг")
 
 
 def test_counts_at_5000_are_cheap() -> None:

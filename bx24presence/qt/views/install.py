@@ -14,10 +14,10 @@ from PySide6.QtGui import QHelpEvent, QKeySequence
 from PySide6.QtWidgets import QComboBox, QToolBar, QToolTip
 
 from bx24presence.qt.dialogs.about import AboutDialog
-from bx24presence.qt.list.keys import Query
 from bx24presence.qt.list.proxy import SortOrder
 from bx24presence.qt.views.own_status import OwnStatus, OwnStatusButton
 from bx24presence.qt.views.panel import TeamDock
+from bx24presence.search import Query
 from bx24presence.team import match_reason
 from bx24presence.textsafe import for_markup
 

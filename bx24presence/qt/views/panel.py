@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
 
 from bx24presence.domain import Colleague
@@ -35,7 +35,9 @@ class TeamDock(QDockWidget):
         self.out = OutList()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(tr("Team views"))
-        self.tabs.setUsesScrollButtons(False)  # every tab readable; the dock grows to fit
+        # Short titles fit the dock's usual width; a narrow window gets scroll buttons rather
+        # than a dock that pushes over the list.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
         self.tabs.addTab(self.departments, tr("Departments"))
         self.tabs.addTab(self.pickup, tr("Pick up now"))
         self.tabs.addTab(self.out, tr("Who is out"))
@@ -44,6 +46,7 @@ class TeamDock(QDockWidget):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.setWidget(self.tabs)
+        self.setMinimumWidth(180)
         self._colleagues: tuple[Colleague, ...] = ()
         self._today: date | None = None
         self._available: frozenset[int] | None = None
