@@ -99,8 +99,7 @@ def test_a_desktop_follows_the_relay_with_zero_portal_requests(
     assert [c.id for c in first.snapshot.colleagues] == portal.colleague_ids()
     assert first.baseline and first.snapshot.portal == desktop.own_portal.base_url
     # A colleague goes offline on the portal: the relay's poll reaches the desktop's list.
-    uid = portal.online_ids()[-1]
-    assert first.snapshot.by_id()[uid].presence is Presence.ONLINE
+    uid = next(c.id for c in first.snapshot.colleagues if c.presence is Presence.ONLINE)
     portal.set_activity(uid, last_activity=portal.clock.now() - timedelta(days=1))
     _wait(qtbot, lambda: desktop.latest.by_id()[uid].presence is Presence.OFFLINE)
     changed = next(r for r in desktop.snapshots if uid in {c.id for c in r.diff.changed})
@@ -190,3 +189,21 @@ def test_the_status_bar_says_the_desktop_polls_the_portal_directly(qtbot) -> Non
     indicator.on_state(RelayState(RelayMode.FOLLOWING))
     assert indicator.text() == "Via the office relay" and indicator.isVisibleTo(window)
     poller.deleteLater()
+
+
+def test_a_relay_whose_portal_fails_is_shown_stale_not_left(
+    qtbot, portal, start_relay, start_desktop
+) -> None:
+    relay = start_relay()
+    wait_for(lambda: relay.service.polls >= 1)
+    desktop = start_desktop()
+    _wait(qtbot, lambda: desktop.mode is RelayMode.FOLLOWING)
+    portal.revoke()  # the relay's webhook refused: its data gets old, the relay says why
+    _wait(qtbot, lambda: desktop.failures)
+    failure = desktop.failures[0]
+    assert failure.kind == "portal", "the relay's webhook is not the user's: no Reconnect"
+    assert "office relay's webhook" in failure.message and failure.retry_in_s is None
+    assert desktop.mode is RelayMode.FOLLOWING, "the relay lives: the desktop stays on it"
+    assert desktop.own_portal.request_count == 0
+    qtbot.wait(500)
+    assert len(desktop.failures) == 1, "said once, not at every heartbeat"

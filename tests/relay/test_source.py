@@ -127,7 +127,7 @@ def test_redis_down_is_unreachable_and_the_source_catches_up_when_it_is_back(
 
 
 def test_cancel_ends_a_blocking_read_at_once(start_relay, make_source) -> None:
-    relay = start_relay(interval_s=30)
+    relay = start_relay(interval_s=30, heartbeat_s=5)  # reads block up to 3 s
     wait_for(lambda: relay.service.polls >= 1)
     source = make_source(block_ms=3000)
     source.connect()
@@ -184,3 +184,23 @@ def test_no_relay_data_and_a_bad_address_are_typed(redis_server, keys, portal, m
     with pytest.raises(RelayError) as address:
         bad.connect()
     assert address.value.reason is RelayFailure.BAD_ADDRESS
+
+
+def test_a_desktop_away_for_many_versions_reloads_once_instead_of_replaying(
+    start_relay, make_source, monkeypatch
+) -> None:
+    from bx24presence.relay import source as source_module
+
+    monkeypatch.setattr(source_module, "MAX_CATCH_UP", 2)
+    relay = start_relay()
+    wait_for(lambda: relay.service.polls >= 1)
+    source = make_source(block_ms=100)
+    source.connect()
+    held = source.version
+    wait_for(lambda: relay.service.publisher.version >= held + 1)
+    source.connect()  # one version behind: caught up by its diff
+    assert source.reloads == 1 and source.version > held
+    held = source.version
+    wait_for(lambda: relay.service.publisher.version >= held + 4, what="four versions")
+    source.connect()  # four behind: one reload, not four diffs
+    assert source.reloads == 2 and source.version >= held + 4
