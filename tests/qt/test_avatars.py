@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gzip
-import hashlib
 import json
 import logging
 import os
@@ -27,8 +26,12 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter
 from pytestqt.qtbot import QtBot
 
+from bx24presence.qt.avatars import decode as avatar_decode
 from bx24presence.qt.avatars import fetch as avatar_fetch
+from bx24presence.qt.avatars import jobs as avatar_jobs
+from bx24presence.qt.avatars import paint as avatar_paint
 from bx24presence.qt.avatars import store as avatars
+from bx24presence.qt.avatars.disk import DiskCache
 from bx24presence.qt.avatars.store import AvatarStore, paint_initials, round_image
 
 RED = QColor(220, 30, 40)
@@ -91,6 +94,7 @@ class Server:
     hits: Counter[str] = field(default_factory=Counter)
     release: threading.Event = field(default_factory=threading.Event)
     redirects: dict[str, str] = field(default_factory=dict)
+    cookies: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -108,7 +112,8 @@ def _no_stray_threads() -> Iterator[None]:
 def _serving(host: str) -> Iterator[Server]:
     """An HTTP server on ``host`` (any loopback address), stopped and joined on exit.
 
-    Routes: /img/* a PNG, /missing 404, /text not an image, /big too big, /slow hangs,
+    Routes: /img/* a PNG, /cookie/* a PNG that sets a cookie, /missing 404, /text not an image,
+    /big too big, /slow hangs,
     /trickle a byte every 50 ms, /deep.png 4096 x 4096 16-bit RGBA (130 KB), /large.jpg
     2400 x 2400, /svg and /svg-as-png and /svgz markup, /go/<name> a 302 to
     ``redirects[name]``.
@@ -121,7 +126,15 @@ def _serving(host: str) -> Iterator[Server]:
             path = self.path.split("?", 1)[0]
             with lock:
                 state.hits[path] += 1
-            if path.startswith("/img/"):
+                state.cookies.append(self.headers.get("Cookie", ""))
+            if path.startswith("/cookie/"):
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Set-Cookie", "track=me; Path=/")
+                self.send_header("Content-Length", str(len(PNG)))
+                self.end_headers()
+                self.wfile.write(PNG)
+            elif path.startswith("/img/"):
                 self._send(200, "image/png", PNG)
             elif path == "/text":
                 self._send(200, "image/png", b"<html>this is not an image</html>")
@@ -249,8 +262,18 @@ def _load(qtbot: QtBot, store: AvatarStore, url: str, size_px: int = 32, dpr: fl
     return pixmap
 
 
-def _file(cache_dir: Path, url: str) -> Path:
-    return cache_dir / hashlib.sha256(url.encode()).hexdigest()
+def _cached(cache_dir: Path, url: str) -> bytes | None:
+    """What the disk cache holds for ``url`` (read as the app reads it)."""
+    return DiskCache(cache_dir, 1 << 30, touch_after_s=1e9).read(url)
+
+
+def _cache_put(cache_dir: Path, url: str, data: bytes) -> None:
+    """Put ``data`` in the disk cache for ``url``, as an earlier run would have."""
+    DiskCache(cache_dir, 1 << 30, touch_after_s=1e9).write(url, data)
+
+
+def _on_disk(cache_dir: Path) -> int:
+    return sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file())
 
 
 def test_loads_round_hidpi_pixmap(
@@ -280,27 +303,26 @@ def test_second_store_reads_disk_not_network(
     first = make_store()
     _load(qtbot, first, url)
     assert first.stop()
-    assert _file(cache_dir, url).read_bytes() == PNG
+    assert _cached(cache_dir, url) == PNG
 
     second = make_store()
     _load(qtbot, second, url, size_px=48, dpr=1.5)
 
     assert server.hits["/img/a.png"] == 1
-    assert second.disk_usage_bytes == len(PNG)
+    qtbot.waitUntil(lambda: second.disk_usage_bytes == _on_disk(cache_dir), timeout=3000)
 
 
 def test_corrupt_cache_file_is_replaced(
     qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore], cache_dir: Path
 ) -> None:
     url = server.url("/img/a.png")
-    cache_dir.mkdir(parents=True)
-    _file(cache_dir, url).write_bytes(b"garbage, not a picture")
+    _cache_put(cache_dir, url, b"garbage, not a picture")
     store = make_store()
 
     _load(qtbot, store, url)
 
     assert server.hits["/img/a.png"] == 1
-    assert _file(cache_dir, url).read_bytes() == PNG
+    assert _cached(cache_dir, url) == PNG
 
 
 @pytest.mark.parametrize("path", ["/missing", "/text"])
@@ -354,7 +376,7 @@ def test_too_big_download_fails(
     url = server.url("/big")
     store.pixmap(url, 32, 1.0)
     qtbot.waitUntil(lambda: store.has_failed(url), timeout=3000)
-    assert not _file(cache_dir, url).exists()
+    assert _cached(cache_dir, url) is None
 
 
 @pytest.mark.parametrize("url", ["file:///etc/hostname", "ftp://127.0.0.1/a.png", "data:,x"])
@@ -389,22 +411,26 @@ def test_duplicate_requests_download_once(
 
 
 def test_disk_cap_evicts_least_recently_used(
-    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore], cache_dir: Path
+    qtbot: QtBot,
+    server: Server,
+    make_store: Callable[..., AvatarStore],
+    cache_dir: Path,
+    tmp_path: Path,
 ) -> None:
-    cap = len(PNG) * 7 // 2  # room for three files
-    store = make_store(disk_cap_bytes=cap)
     a, b, c, d = (server.url(f"/img/{name}.png") for name in "abcd")
+    _cache_put(tmp_path / "probe", a, PNG)
+    cap = _on_disk(tmp_path / "probe") * 7 // 2  # room for three entries
+    store = make_store(disk_cap_bytes=cap, touch_after_s=0)
     for url in (a, b, c):
         _load(qtbot, store, url)
     _load(qtbot, store, a, size_px=40)  # a disk hit: a is now the most recently used
 
     _load(qtbot, store, d)
 
-    assert not _file(cache_dir, b).exists()
-    assert all(_file(cache_dir, url).exists() for url in (a, c, d))
-    on_disk = sum(p.stat().st_size for p in cache_dir.iterdir())
-    assert on_disk <= cap
-    assert store.disk_usage_bytes == on_disk
+    qtbot.waitUntil(lambda: _cached(cache_dir, b) is None, timeout=3000)
+    assert all(_cached(cache_dir, url) == PNG for url in (a, c, d))
+    qtbot.waitUntil(lambda: store.disk_usage_bytes == _on_disk(cache_dir), timeout=3000)
+    assert _on_disk(cache_dir) <= cap
     assert server.hits["/img/a.png"] == 1
 
 
@@ -422,7 +448,7 @@ def test_disk_cap_applies_to_files_from_earlier_runs(
     store = make_store(disk_cap_bytes=2500)
 
     qtbot.waitUntil(lambda: store.disk_usage_bytes == 2000, timeout=3000)
-    assert sorted(p.name for p in cache_dir.iterdir()) == ["middle", "new"]
+    assert sorted(p.name for p in cache_dir.rglob("*") if p.is_file()) == ["middle", "new"]
 
 
 def test_memory_lru_never_exceeds_its_size(
@@ -505,7 +531,7 @@ def test_log_lines_leave_out_query_strings(
 
 
 def test_jobs_are_served_newest_first_and_prefetch_last() -> None:
-    jobs = avatars._Jobs(limit=4)
+    jobs = avatar_jobs.Jobs(limit=4)
     for name in ("p1", "p2"):
         assert jobs.push((name, 32, 1.0), urgent=False) == []
     for name in ("u1", "u2"):
@@ -579,7 +605,7 @@ def test_paint_initials_fills_a_disc_with_the_colour() -> None:
 @pytest.mark.parametrize("color", [None, "", "not a colour", "#12"])
 def test_paint_initials_falls_back_to_grey(color: str | None) -> None:
     image = _initials_image("Z", color)
-    assert image.pixelColor(5, 20) == QColor(avatars.FALLBACK_COLOR)
+    assert image.pixelColor(5, 20) == QColor(avatar_paint.FALLBACK_COLOR)
 
 
 def test_paint_initials_uses_dark_letters_on_a_light_colour() -> None:
@@ -640,7 +666,7 @@ def test_a_16_bit_png_of_4096_pixels_is_refused(
     store.pixmap(url, 40, 1.0)
 
     qtbot.waitUntil(lambda: store.has_failed(url), timeout=5000)
-    assert not _file(cache_dir, url).exists()
+    assert _cached(cache_dir, url) is None
 
 
 def test_decoding_the_16_bit_png_stays_small_in_memory(tmp_path: Path) -> None:
@@ -651,10 +677,10 @@ def test_decoding_the_16_bit_png_stays_small_in_memory(tmp_path: Path) -> None:
         "import json, resource, sys\n"
         "from PySide6.QtGui import QGuiApplication\n"
         "app = QGuiApplication([])\n"
-        "from bx24presence.qt.avatars.store import _decode\n"
+        "from bx24presence.qt.avatars.decode import decode\n"
         "data = open(sys.argv[1], 'rb').read()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "image = _decode(data, 80)\n"
+        "image = decode(data, 80)\n"
         "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(json.dumps({'refused': image is None, 'grew_kb': after - before}))\n"
     )
@@ -676,7 +702,7 @@ def test_decoding_the_16_bit_png_stays_small_in_memory(tmp_path: Path) -> None:
 def test_a_large_jpeg_decodes_scaled_down(
     qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
 ) -> None:
-    assert avatars.MAX_DECODED_BYTES < 2400 * 2400 * 4
+    assert avatar_decode.MAX_DECODED_BYTES < 2400 * 2400 * 4
     store = make_store()
 
     pixmap = _load(qtbot, store, server.url("/large.jpg"), size_px=40)
@@ -701,21 +727,20 @@ def test_svg_avatars_are_refused(
 
     qtbot.waitUntil(lambda: store.has_failed(url), timeout=3000)
     assert ready == []
-    assert not _file(cache_dir, url).exists()
+    assert _cached(cache_dir, url) is None
 
 
 def test_an_svg_in_the_disk_cache_is_refused_and_deleted(
     qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore], cache_dir: Path
 ) -> None:
     url = server.url("/img/was-svg.png")
-    cache_dir.mkdir(parents=True)
-    _file(cache_dir, url).write_bytes(SVG)
+    _cache_put(cache_dir, url, SVG)
     store = make_store()
 
     _load(qtbot, store, url)  # from the network instead
 
     assert server.hits["/img/was-svg.png"] == 1
-    assert _file(cache_dir, url).read_bytes() == PNG
+    assert _cached(cache_dir, url) == PNG
 
 
 def test_a_redirect_to_a_private_address_is_refused(
@@ -820,3 +845,61 @@ def test_target_policy_without_a_portal_allows_public_hosts_only() -> None:
     policy = _policy("", {"cdn.example": ["93.184.216.34"]})
     assert policy.refusal("https://cdn.example/a.png") is None
     assert policy.refusal("http://127.0.0.1:8000/a.png") is not None
+
+
+def test_cookies_are_neither_kept_nor_sent(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
+) -> None:
+    store = make_store(workers=1)
+    _load(qtbot, store, server.url("/cookie/a.png"))
+    _load(qtbot, store, server.url("/img/after.png"))
+
+    assert server.cookies == ["", ""]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        # Parsers disagree on these: the host checked must be the one Qt connects to.
+        "http://127.0.0.2\\@{portal}/img/a.png",
+        "http://{portal}\\@127.0.0.2/img/a.png",
+        "http://2130706434:{port}/img/a.png",  # 127.0.0.2 as one number
+        "http://0x7f.2:{port}/img/a.png",
+    ],
+)
+def test_a_url_read_two_ways_is_refused(
+    qtbot: QtBot,
+    server: Server,
+    private_server: Server,
+    make_store: Callable[..., AvatarStore],
+    template: str,
+) -> None:
+    store = make_store()
+    url = template.format(
+        portal=server.base.removeprefix("http://"), port=private_server.base.rsplit(":", 1)[1]
+    )
+
+    store.pixmap(url, 32, 1.0)
+
+    qtbot.waitUntil(lambda: store.has_failed(url), timeout=3000)
+    assert server.hits == Counter()
+    assert private_server.hits == Counter()
+
+
+def test_the_deadline_covers_a_host_check_that_hangs(
+    qtbot: QtBot, make_store: Callable[..., AvatarStore]
+) -> None:
+    release = threading.Event()
+
+    def resolver(host: str, port: int) -> list[str]:
+        release.wait(1.5)
+        return ["93.184.216.34"]
+
+    store = make_store(resolver=resolver, deadline_s=0.3)
+    url = "http://cdn.example/a.png"
+    started = time.monotonic()
+    store.pixmap(url, 32, 1.0)
+    qtbot.waitUntil(lambda: store.has_failed(url), timeout=3000)
+    release.set()
+
+    assert time.monotonic() - started < 1.0

@@ -1,6 +1,8 @@
 """Avatar downloads: allowed hosts only, redirects followed by hand, a total deadline each.
 
-No Qt here: the loader threads of :mod:`bx24presence.qt.avatars.store` call this.
+A :class:`Download` runs on Qt's ``QNetworkAccessManager`` (its sockets, TLS and HTTP live
+in Qt's own threads, apart from the interpreter lock); its objects belong to the GUI thread
+and only its host checks, which resolve names, run in a worker thread.
 
 Where an avatar may come from (checked before the first request and before every redirect):
 
@@ -13,7 +15,7 @@ Where an avatar may come from (checked before the first request and before every
   serves its own avatars; a portal on 127.0.0.1 (the demo, the tests) allows 127.0.0.1 but not
   127.0.0.2, nor 127.0.0.1 on some other port.
 
-The check resolves the name once and requests resolves it again to connect; a name whose
+The check resolves the name once and Qt resolves it again to connect; a name whose
 answer changes in between (DNS rebinding) is not caught.
 """
 
@@ -26,13 +28,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    import requests
-
-    from bx24presence.api.transport import CancellableAdapter
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, QUrl, Signal
+from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,8 @@ MAX_REDIRECTS = 3
 #: How long the portal's own addresses are trusted before they are resolved again.
 PORTAL_ADDRESSES_TTL_S = 300.0
 
-_CHUNK = 64 * 1024
+#: Qt buffers at most this much of a body before the GUI thread takes it.
+_READ_BUFFER = 256 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
 # Markup is never a raster picture (SVG may fetch and script; the portal serves rasters).
 _REFUSED_TYPES = ("svg", "xml", "html", "text/", "javascript")
@@ -51,10 +51,9 @@ _REFUSED_TYPES = ("svg", "xml", "html", "text/", "javascript")
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: ``(host, port) -> addresses``; raises OSError when the name does not resolve.
 Resolver = Callable[[str, int], list[str]]
-
-
-class Cancelled(Exception):
-    """The store is stopping; the download in progress was cut off."""
+#: ``(download, url)``: run the host check of ``url`` off the GUI thread, then call
+#: ``download.checked(refusal)`` on the GUI thread.
+Checker = Callable[["Download", str], None]
 
 
 @dataclass(frozen=True)
@@ -174,184 +173,210 @@ class TargetPolicy:
             return set(self._portal_addresses), {port, 80, 443}
 
 
-class Fetcher:
-    """Downloads for one loader thread, on its own session so that it can be cut alone.
+class Download(QObject):
+    """One avatar download on a ``QNetworkAccessManager``, in the GUI thread.
 
-    Everything but :meth:`abort` and :meth:`expire` belongs to the loader thread.
+    Before the first request and every redirect the target is checked (:class:`TargetPolicy`,
+    in a worker thread: it resolves names); redirects are followed by hand, at most
+    :data:`MAX_REDIRECTS`; markup content types and bodies over :data:`MAX_DOWNLOAD_BYTES`
+    are cut off as they arrive; cookies are neither sent nor kept; the whole download,
+    checks included, has a total deadline (a server sending a byte a second never reaches
+    the transfer timeout). Nothing is cached here: the store writes a picture to the disk
+    cache only once it has decoded.
+
+    Signals:
+        finished(Fetched): exactly once, unless :meth:`cancel` came first.
     """
+
+    finished = Signal(object)
 
     def __init__(
         self,
-        policy: TargetPolicy,
-        watchdog: Watchdog,
+        manager: QNetworkAccessManager,
+        url: str,
+        where: str,
         *,
-        timeout: tuple[float, float],
+        check: Checker,
         deadline_s: float,
-        stopping: threading.Event,
+        transfer_timeout_s: float,
+        parent: QObject | None = None,
     ) -> None:
-        self._policy = policy
-        self._watchdog = watchdog
-        self._timeout = timeout
-        self._deadline_s = deadline_s
-        self._stopping = stopping
-        self._expired = threading.Event()
-        self._adapter: CancellableAdapter | None = None
-        self._session: requests.Session | None = None
+        super().__init__(parent)
+        self.url = url
+        self._manager = manager
+        self._where = where
+        self._check = check
+        self._transfer_timeout_ms = max(1, round(transfer_timeout_s * 1000))
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(max(1, round(deadline_s * 1000)))
+        self._deadline.timeout.connect(self._on_deadline_timeout)
+        self._elapsed = QElapsedTimer()
+        self._reply: QNetworkReply | None = None
+        self._current = url
+        self._requests = 0
+        self._body = bytearray()
+        self._done = False
 
-    def abort(self) -> None:
-        """Cut the download in flight (thread-safe)."""
-        adapter = self._adapter
-        if adapter is not None:
-            adapter.abort()
+    def start(self) -> None:
+        """Check the first target, then request it."""
+        self._elapsed.start()
+        self._deadline.start()
+        self._hop(self.url)
 
-    def expire(self) -> None:
-        """The download in flight ran past its deadline: cut it (thread-safe)."""
-        self._expired.set()
-        self.abort()
+    def cancel(self) -> None:
+        """Stop at once; ``finished`` is not emitted."""
+        self._end()
 
-    def close(self) -> None:
-        """Close the session (loader thread)."""
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+    def checked(self, refusal: str | None) -> None:
+        """The host check of the current target is done (GUI thread)."""
+        if self._done:
+            return
+        if refusal is not None:
+            log.info("Avatar %s: refused, %s", self._where, refusal)
+            self._finish(None)
+            return
+        self._request()
 
-    def fetch(self, url: str, where: str) -> Fetched:
-        """Download ``url``; raises :class:`Cancelled` when the store stops meanwhile."""
-        self._expired.clear()
-        started = time.monotonic()
-        self._watchdog.arm(self, started + self._deadline_s)
-        try:
-            data = self._fetch(url, where)
-        except OSError as exc:  # requests' exceptions are OSErrors too
-            if self._stopping.is_set():
-                raise Cancelled from exc
-            if self._expired.is_set():
-                return self._slow(where)
-            log.debug("Avatar %s: %s", where, type(exc).__name__)
-            return Fetched(None)
-        except ValueError as exc:  # a Location header that is not a URL
-            log.debug("Avatar %s: %s", where, type(exc).__name__)
-            return Fetched(None)
-        finally:
-            self._watchdog.disarm(self)
-        if self._stopping.is_set():
-            raise Cancelled
-        if self._expired.is_set():
-            return self._slow(where)
-        if data is not None:
-            log.debug(
-                "Avatar %s: %d bytes in %.0f ms",
-                where,
-                len(data),
-                (time.monotonic() - started) * 1000,
-            )
-        return Fetched(data)
+    # -- internals ---------------------------------------------------------------------------
 
-    def _slow(self, where: str) -> Fetched:
-        log.debug("Avatar %s: past its deadline, abandoned", where)
-        # The aborted connections are dead: start over with a fresh pool next time.
-        self.close()
-        return Fetched(None, slow=True)
+    def _hop(self, url: str) -> None:
+        qurl = QUrl(url, QUrl.ParsingMode.StrictMode)
+        target = bytes(qurl.toEncoded().data()).decode("ascii", "replace")
+        if not qurl.isValid() or not _same_target(qurl, target):
+            log.debug("Avatar %s: refused, not a usable URL", self._where)
+            self._finish(None)
+            return
+        self._current = target
+        self._check(self, target)
 
-    def _open_session(self) -> requests.Session:
-        # Imported here, in the loader thread: requests takes a tenth of a second to import,
-        # which would otherwise delay the window's first paint.
-        import requests  # noqa: PLC0415
+    def _request(self) -> None:
+        self._requests += 1
+        self._body = bytearray()
+        request = QNetworkRequest(QUrl(self._current, QUrl.ParsingMode.StrictMode))
+        attr = QNetworkRequest.Attribute
+        request.setAttribute(
+            attr.RedirectPolicyAttribute, QNetworkRequest.RedirectPolicy.ManualRedirectPolicy
+        )
+        request.setAttribute(
+            attr.CacheLoadControlAttribute, QNetworkRequest.CacheLoadControl.AlwaysNetwork
+        )
+        request.setAttribute(attr.CacheSaveControlAttribute, False)
+        for cookies in (attr.CookieLoadControlAttribute, attr.CookieSaveControlAttribute):
+            request.setAttribute(cookies, QNetworkRequest.LoadControl.Manual)
+        request.setAttribute(attr.AuthenticationReuseAttribute, QNetworkRequest.LoadControl.Manual)
+        request.setTransferTimeout(self._transfer_timeout_ms)
+        request.setRawHeader(b"User-Agent", b"bx24presence")
+        request.setRawHeader(
+            b"Accept", b"image/png, image/jpeg, image/gif, image/webp, image/*;q=0.5"
+        )
+        # Pictures are compressed already; and Qt inflates nothing it was not asked for.
+        request.setRawHeader(b"Accept-Encoding", b"identity")
+        reply = self._manager.get(request)
+        reply.setReadBufferSize(_READ_BUFFER)
+        reply.metaDataChanged.connect(self._on_reply_meta_data_changed)
+        reply.readyRead.connect(self._on_reply_ready_read)
+        reply.finished.connect(self._on_reply_finished)
+        self._reply = reply
 
-        from bx24presence.api.transport import CancellableAdapter  # noqa: PLC0415
+    def _on_reply_meta_data_changed(self) -> None:
+        reply = self._reply
+        if reply is None or self._done:
+            return
+        status = _status(reply)
+        if status is None or status in _REDIRECTS:
+            return
+        if not 200 <= status < 300:
+            log.debug("Avatar %s: HTTP %d", self._where, status)
+            self._finish(None)
+            return
+        ctype = bytes(reply.rawHeader("Content-Type").data()).decode("latin-1").lower()
+        if any(bad in ctype for bad in _REFUSED_TYPES):
+            log.debug("Avatar %s: refused, a %s is not a picture", self._where, ctype[:40])
+            self._finish(None)
+            return
+        length = bytes(reply.rawHeader("Content-Length").data()).decode("latin-1").strip()
+        if length.isdigit() and int(length) > MAX_DOWNLOAD_BYTES:
+            log.debug("Avatar %s: %s bytes is too big", self._where, length[:20])
+            self._finish(None)
 
-        self._adapter = CancellableAdapter()
-        session = requests.Session()
-        session.mount("https://", self._adapter)
-        session.mount("http://", self._adapter)
-        session.headers["User-Agent"] = "bx24presence"
-        session.headers["Accept"] = "image/png, image/jpeg, image/gif, image/webp, image/*;q=0.5"
-        session.headers["Accept-Encoding"] = "identity"  # pictures are compressed already
-        return session
+    def _on_reply_ready_read(self) -> None:
+        reply = self._reply
+        if reply is None or self._done:
+            return
+        self._body += reply.readAll().data()
+        if len(self._body) > MAX_DOWNLOAD_BYTES:
+            log.debug("Avatar %s: more than %d bytes", self._where, MAX_DOWNLOAD_BYTES)
+            self._finish(None)
 
-    def _fetch(self, url: str, where: str) -> bytes | None:
-        if self._session is None:
-            self._session = self._open_session()
-        current = url
-        for _ in range(MAX_REDIRECTS + 1):
-            refusal = self._policy.refusal(current)
-            if refusal is not None:
-                log.info("Avatar %s: refused, %s", where, refusal)
-                return None
-            if self._stopping.is_set() or self._expired.is_set():
-                return None
-            with self._session.get(
-                current, timeout=self._timeout, stream=True, allow_redirects=False
-            ) as resp:
-                status = resp.status_code
-                location = resp.headers.get("Location")
-                if status in _REDIRECTS and location:
-                    current = urljoin(current, location)
-                    continue
-                if not 200 <= status < 300:
-                    log.debug("Avatar %s: HTTP %d", where, status)
-                    return None
-                ctype = resp.headers.get("Content-Type", "").lower()
-                if any(bad in ctype for bad in _REFUSED_TYPES):
-                    log.debug("Avatar %s: refused, a %s is not a picture", where, ctype[:40])
-                    return None
-                length = resp.headers.get("Content-Length", "")
-                if length.isdigit() and int(length) > MAX_DOWNLOAD_BYTES:
-                    log.debug("Avatar %s: %s bytes is too big", where, length)
-                    return None
-                body = bytearray()
-                for chunk in resp.iter_content(_CHUNK):
-                    body += chunk
-                    if len(body) > MAX_DOWNLOAD_BYTES:
-                        log.debug("Avatar %s: more than %d bytes", where, MAX_DOWNLOAD_BYTES)
-                        return None
-                    if self._stopping.is_set() or self._expired.is_set():
-                        return None
-                log.debug("Avatar %s: HTTP %d", where, status)
-                return bytes(body)
-        log.debug("Avatar %s: more than %d redirects", where, MAX_REDIRECTS)
-        return None
+    def _on_reply_finished(self) -> None:
+        reply = self._reply
+        if reply is None or self._done:
+            return
+        self._on_reply_ready_read()
+        if self._done:
+            return
+        status = _status(reply)
+        location = bytes(reply.rawHeader("Location").data()).decode("latin-1").strip()
+        if status in _REDIRECTS and location:
+            if self._requests > MAX_REDIRECTS:
+                log.debug("Avatar %s: more than %d redirects", self._where, MAX_REDIRECTS)
+                self._finish(None)
+                return
+            base = reply.url()
+            self._reply = None
+            reply.deleteLater()
+            self._hop(base.resolved(QUrl(location)).toString())
+            return
+        if status is None or reply.error() != QNetworkReply.NetworkError.NoError:
+            if status is None:
+                log.debug("Avatar %s: %s", self._where, reply.error().name)
+            elif 200 <= status < 300:
+                log.debug("Avatar %s: HTTP %d, then %s", self._where, status, reply.error().name)
+            self._finish(None)
+            return
+        if not 200 <= status < 300:
+            self._finish(None)
+            return
+        log.debug("Avatar %s: HTTP %d", self._where, status)
+        log.debug(
+            "Avatar %s: %d bytes in %d ms", self._where, len(self._body), self._elapsed.elapsed()
+        )
+        self._finish(bytes(self._body))
+
+    def _on_deadline_timeout(self) -> None:
+        if not self._done:
+            log.debug("Avatar %s: past its deadline, abandoned", self._where)
+            self._finish(None, slow=True)
+
+    def _finish(self, data: bytes | None, *, slow: bool = False) -> None:
+        if self._done:
+            return
+        self._end()
+        self.finished.emit(Fetched(data, slow))
+
+    def _end(self) -> None:
+        self._done = True
+        self._deadline.stop()
+        self._body = bytearray()
+        reply, self._reply = self._reply, None
+        if reply is not None:
+            if reply.isRunning():
+                reply.abort()
+            reply.deleteLater()
 
 
-class Watchdog:
-    """Cuts every download that runs past its total deadline; :meth:`run` is its thread's body.
+def _status(reply: QNetworkReply) -> int | None:
+    status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute)
+    return status if isinstance(status, int) else None
 
-    Socket timeouts bound each read, not a whole download: a server sending a byte a second
-    keeps every read alive. The watchdog shuts the sockets of a download at its deadline.
-    """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._cv = threading.Condition()
-        self._armed: dict[Fetcher, float] = {}
-        self._closed = False
-
-    def arm(self, fetcher: Fetcher, deadline: float) -> None:
-        """Expire ``fetcher``'s download at ``deadline`` (monotonic seconds)."""
-        with self._cv:
-            self._armed[fetcher] = deadline
-            self._cv.notify()
-
-    def disarm(self, fetcher: Fetcher) -> None:
-        """The download ended in time."""
-        with self._cv:
-            self._armed.pop(fetcher, None)
-
-    def close(self) -> None:
-        """End :meth:`run`."""
-        with self._cv:
-            self._closed = True
-            self._armed.clear()
-            self._cv.notify_all()
-
-    def run(self) -> None:
-        """Wait for deadlines and expire the downloads that reach them, until closed."""
-        with self._cv:
-            while not self._closed:
-                now = self._clock()
-                for fetcher, deadline in list(self._armed.items()):
-                    if deadline <= now:
-                        del self._armed[fetcher]
-                        fetcher.expire()
-                wait = min(self._armed.values()) - now if self._armed else None
-                self._cv.wait(None if wait is None else max(0.005, wait))
+def _same_target(qurl: QUrl, target: str) -> bool:
+    """Whether Qt and the host check read the same scheme, host and port from a URL."""
+    try:
+        host, port = _host_port(target)
+    except ValueError:
+        return False
+    qhost = qurl.host(QUrl.ComponentFormattingOption.FullyEncoded).lower()
+    qport = qurl.port(443 if qurl.scheme() == "https" else 80)
+    return qurl.scheme() == urlsplit(target).scheme and qhost == host.lower() and qport == port

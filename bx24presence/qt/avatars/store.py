@@ -1,177 +1,70 @@
-"""Colleague avatars: loaded off the GUI thread, cached on disk and in memory, drawn round."""
+"""Colleague avatars: downloaded by Qt, cached on disk and in memory, decoded off the GUI thread."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-import math
-import os
-import tempfile
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QColor,
-    QFontMetricsF,
-    QImage,
-    QImageIOHandler,
-    QImageReader,
-    QPainter,
-    QPixmap,
-)
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtNetwork import QNetworkAccessManager
 
 from bx24presence.memory import release_free_memory
+from bx24presence.qt.avatars.decode import decode_round, round_image
+from bx24presence.qt.avatars.disk import DiskCache, trim
 from bx24presence.qt.avatars.fetch import (
     MAX_DOWNLOAD_BYTES,
-    Cancelled,
-    Fetcher,
+    Download,
+    Fetched,
     Resolver,
     TargetPolicy,
-    Watchdog,
     resolve,
 )
+from bx24presence.qt.avatars.jobs import Failures, Jobs, Key
+from bx24presence.qt.avatars.paint import paint_initials
+from bx24presence.qt.avatars.workers import Pool
 
 log = logging.getLogger(__name__)
 
 __all__ = ["MAX_DOWNLOAD_BYTES", "AvatarStore", "paint_initials", "round_image"]
 
-#: Larger pictures count as failed: decoding one would blow the app's memory budget.
-MAX_SOURCE_PIXELS = 4096 * 4096
-#: Larger decoded pictures count as failed (2048 x 2048 at 32 bits); JPEG decodes scaled down.
-MAX_DECODED_BYTES = 16 * 1024 * 1024
-#: The formats avatars may have (what Bitrix24 stores); never SVG, SVGZ, XPM, TGA...
-RASTER_FORMATS = frozenset({b"png", b"jpeg", b"jpg", b"jfif", b"gif", b"webp", b"bmp"})
-#: Placeholder colour when a colleague has no Bitrix24 colour (the portal's own grey).
-FALLBACK_COLOR = "#556574"
-
-_DARK_TEXT = "#1f2933"
-_TMP_PREFIX = ".tmp-"
-_STOP_POLL_S = 0.05
-
-# (url, logical size in px, device pixel ratio rounded to 3 places)
-_Key = tuple[str, int, float]
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    """What the worker hands to the GUI thread for one request.
-
-    Attributes:
-        key: the request.
-        image: the round picture at display size, or None when loading failed.
-    """
-
-    key: _Key
-    image: QImage | None
-
-
-def round_image(image: QImage, size_px: int, dpr: float) -> QImage:
-    """Scale ``image`` to cover a square, crop the middle and clip it to a circle.
-
-    Thread-safe: works on QImage only. The result is ``size_px * dpr`` physical pixels
-    square, premultiplied ARGB with transparent corners, and carries ``dpr`` as its
-    device pixel ratio.
-    """
-    side = _physical(size_px, dpr)
-    scaled = image.scaled(
-        side,
-        side,
-        Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    x = max(0, (scaled.width() - side) // 2)
-    y = max(0, (scaled.height() - side) // 2)
-    square = scaled.copy(x, y, side, side)
-
-    out = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
-    out.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(out)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(Qt.GlobalColor.white)
-        painter.drawEllipse(QRectF(0, 0, side, side))
-        # The antialiased disc is a mask: SourceIn keeps the picture only where it is.
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-        painter.drawImage(0, 0, square)
-    finally:
-        painter.end()
-    out.setDevicePixelRatio(dpr)
-    return out
-
-
-def paint_initials(painter: QPainter, rect: QRectF, initials: str, color: str | None) -> None:
-    """Paint a placeholder avatar: a disc in the colleague's colour with their initials.
-
-    Args:
-        painter: an active painter; its state is restored afterwards.
-        rect: where to paint; the disc fills the largest centred square inside it.
-        initials: one or two letters (more are cut off; empty paints the disc only).
-        color: the Bitrix24 colour (``#rrggbb``); invalid or None gives the fallback grey.
-    """
-    fill = QColor.fromString(color) if color and QColor.isValidColorName(color) else QColor()
-    if not fill.isValid():
-        fill = QColor.fromString(FALLBACK_COLOR)
-    side = min(rect.width(), rect.height())
-    disc = QRectF(
-        rect.x() + (rect.width() - side) / 2, rect.y() + (rect.height() - side) / 2, side, side
-    )
-    text = initials.strip()[:2]
-
-    painter.save()
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(fill)
-        painter.drawEllipse(disc)
-        if text and side >= 1:
-            font = painter.font()
-            font.setBold(True)
-            font.setPixelSize(max(1, round(side * (0.42 if len(text) == 1 else 0.38))))
-            # Wide letters ("WM") must stay inside the disc: shrink to 70% of its width.
-            width = QFontMetricsF(font).horizontalAdvance(text)
-            if width > side * 0.7:
-                font.setPixelSize(max(1, math.floor(font.pixelSize() * side * 0.7 / width)))
-            painter.setFont(font)
-            light = _luminance(fill) > 0.55
-            painter.setPen(QColor.fromString(_DARK_TEXT) if light else QColor(Qt.GlobalColor.white))
-            painter.drawText(disc, int(Qt.AlignmentFlag.AlignCenter), text)
-    finally:
-        painter.restore()
+# What the decoding thread is asked to do: trim the disk cache, or decode for a request
+# (from the disk cache, or just downloaded).
+_TRIM = "trim"
+_FROM_DISK = "disk"
+_FROM_NETWORK = "network"
+_RELEASE = "release"
 
 
 class AvatarStore(QObject):
-    """Round avatar pixmaps for the colleague list, loaded by a few worker threads.
+    """Round avatar pixmaps for the colleague list.
 
     :meth:`pixmap` only looks in memory; a miss queues the URL and returns None, and
-    ``avatar_ready`` follows when the picture is in memory. The workers take the most
-    recent request first, so after fast scrolling the rows on screen load first; prefetch
-    requests wait until no :meth:`pixmap` request is left. A worker reads the disk cache before
-    the network, decodes and rounds the picture to display size (QImage only), and hands
-    it to the GUI thread, which makes the QPixmap.
+    ``avatar_ready`` follows when the picture is in memory. Requests are served newest first,
+    so after fast scrolling the rows on screen load first; prefetch requests wait until no
+    :meth:`pixmap` request is left; at most ``workers`` are served at a time and the rest wait
+    in a bounded queue (rows long scrolled past are dropped first).
+
+    A request is served from Qt's disk cache (:class:`DiskCache`) or downloaded by Qt's
+    ``QNetworkAccessManager`` (:class:`Download`: its sockets and TLS work in Qt's threads,
+    not under the interpreter lock); one thread decodes and rounds the picture to display
+    size (QImage only, one at a time, so memory peaks at one picture's worth) and the GUI
+    thread makes the QPixmap. Only the pixmaps asked for are decoded, into a memory cache
+    of ``memory_items``.
 
     Hostile URLs and servers are expected (see :mod:`bx24presence.qt.avatars.fetch`): only
     public hosts or the portal's own, redirects followed by hand, SVG and other markup refused,
-    and pictures whose decoded size would pass :data:`MAX_DECODED_BYTES` refused before
-    decoding. Every download has a total deadline (``deadline_s``) enforced by a watchdog
-    thread that cuts its sockets; with ``workers`` downloads at a time, one slow URL never
-    holds up the others. A download cut at its deadline is tried again after
+    bodies over :data:`MAX_DOWNLOAD_BYTES` cut off, and pictures whose decoded size would pass
+    :data:`~bx24presence.qt.avatars.decode.MAX_DECODED_BYTES` refused before decoding. Every
+    download has a total deadline (``deadline_s``); with ``workers`` at a time, one slow URL
+    never holds up the others. A download cut at its deadline is tried again after
     ``slow_retry_after_s`` at most ``slow_retries`` times; any other failure is not asked for
-    again before ``retry_failed_after_s``.
-
-    The threads are daemon ``threading.Thread``\\ s, not QThreads: a QThread destroyed while
-    still running aborts the process, a daemon thread can be abandoned. :meth:`stop` shuts
-    the sockets of the downloads in flight, so the threads end at once even when a server
-    hangs; a download still stuck in DNS or connect (which no socket shutdown reaches) is
-    abandoned: it ends by its own timeout, emits nothing, and cannot hold up the app's exit.
+    again before ``retry_failed_after_s``. A picture reaches the disk cache only once decoded.
 
     Signals:
         avatar_ready(str): a requested avatar is now in memory (its URL).
@@ -192,55 +85,41 @@ class AvatarStore(QObject):
         workers: int = 3,
         slow_retry_after_s: float = 60.0,
         slow_retries: int = 2,
+        touch_after_s: float = 3600.0,
         resolver: Resolver | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._memory: OrderedDict[_Key, QPixmap] = OrderedDict()
+        self._memory: OrderedDict[Key, QPixmap] = OrderedDict()
         self._memory_items = max(1, memory_items)
-        self._failures = _Failures(
+        self._failures = Failures(
             retry_s=retry_failed_after_s,
             slow_retry_s=slow_retry_after_s,
             slow_retries=slow_retries,
         )
-        self._requested: set[_Key] = set()
-        # Requests beyond this are dropped oldest first: rows long scrolled past.
-        self._jobs = _Jobs(limit=max(self._memory_items, 64))
-        policy = TargetPolicy(portal, resolver=resolver or resolve)
-        self._loader = _Loader(
-            self._jobs,
-            cache_dir,
-            failures=self._failures,
-            disk_cap_bytes=disk_cap_bytes,
-        )
-        self._loader.loaded.connect(self._on_loader_loaded, Qt.ConnectionType.QueuedConnection)
-        self._watchdog = Watchdog()
-        self._fetchers = [
-            Fetcher(
-                policy,
-                self._watchdog,
-                timeout=timeout,
-                deadline_s=deadline_s,
-                stopping=self._loader.stopping,
-            )
-            for _ in range(max(1, workers))
-        ]
-        self._threads = [
-            threading.Thread(
-                target=self._watchdog.run, name="bx24presence-avatars-watchdog", daemon=True
-            )
-        ]
-        self._threads += [
-            threading.Thread(
-                target=self._loader.run,
-                args=(fetcher, i == 0),
-                name=f"bx24presence-avatars-{i}",
-                daemon=True,
-            )
-            for i, fetcher in enumerate(self._fetchers)
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._requested: set[Key] = set()
+        self._jobs = Jobs(limit=max(self._memory_items, 64))
+        self._slots = max(1, workers)
+        self._busy = 0  # requests being served: a disk read decoding, or a download
+        self._downloads: dict[str, Download] = {}  # by URL
+        self._waiting: dict[str, list[Key]] = {}  # other sizes of a URL being downloaded
+        self._stopped = False
+        self._deadline_s = deadline_s
+        self._timeout_s = max(timeout)
+        self._policy = TargetPolicy(portal, resolver=resolver or resolve)
+        self._disk = DiskCache(cache_dir, disk_cap_bytes, touch_after_s=touch_after_s, parent=self)
+        self._trimming = False
+        self._manager = QNetworkAccessManager(self)
+        self._manager.setCache(self._disk)
+        self._checks = Pool("bx24presence-avatars-check", self._policy.refusal, threads=workers)
+        self._checks.done.connect(self._on_checks_done)
+        self._decoder = Pool("bx24presence-avatars-decode", _decode_job)
+        self._decoder.done.connect(self._on_decoder_done)
+        self._pump_timer = QTimer(self)
+        self._pump_timer.setSingleShot(True)
+        self._pump_timer.setInterval(0)
+        self._pump_timer.timeout.connect(self._pump)
+        self._trim()
 
     # -- public ------------------------------------------------------------------------------
 
@@ -268,24 +147,23 @@ class AvatarStore(QObject):
         return self._failures.blocked(url)
 
     def stop(self, timeout_ms: int = 2000) -> bool:
-        """Stop the workers and join their threads; True when they ended within ``timeout_ms``."""
-        self._loader.close()
-        self._jobs.close()
-        self._watchdog.close()
+        """Cut the downloads, stop the workers and join their threads; True when they ended
+        within ``timeout_ms`` (a name lookup that hangs is abandoned)."""
         deadline = time.monotonic() + timeout_ms / 1000
-        # Abort repeatedly: a connection opened just after an abort must be cut too.
-        while True:
-            for fetcher in self._fetchers:
-                fetcher.abort()
-            remaining = deadline - time.monotonic()
-            alive = [t for t in self._threads if t.is_alive()]
-            if alive:
-                alive[0].join(max(0.0, min(_STOP_POLL_S, remaining)))
-            if not any(t.is_alive() for t in self._threads):
-                return True
-            if remaining <= 0:
-                log.warning("The avatar loader did not stop in time; abandoning it")
-                return False
+        self._stopped = True
+        self._jobs.close()
+        self._pump_timer.stop()
+        for download in list(self._downloads.values()):
+            download.cancel()
+        self._downloads.clear()
+        self._waiting.clear()
+        self._requested.clear()
+        self._checks.close()
+        self._decoder.close()
+        ended = self._checks.join(deadline) and self._decoder.join(deadline)
+        if not ended:
+            log.warning("The avatar loader did not stop in time; abandoning it")
+        return ended
 
     def clear_memory(self) -> None:
         """Drop every pixmap held in memory (the disk cache stays)."""
@@ -298,14 +176,14 @@ class AvatarStore(QObject):
 
     @property
     def disk_usage_bytes(self) -> int:
-        """Bytes in the disk cache as the workers count them (0 until they have looked)."""
-        return self._loader.disk_usage
+        """Bytes in the disk cache as counted so far (0 until the first count is done)."""
+        return self._disk.usage
 
-    # -- internals ---------------------------------------------------------------------------
+    # -- serving requests --------------------------------------------------------------------
 
-    def _request(self, key: _Key, *, urgent: bool) -> None:
+    def _request(self, key: Key, *, urgent: bool) -> None:
         url = key[0]
-        if self.has_failed(url):
+        if self._stopped or self.has_failed(url):
             return
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             self._failures.failed(url)
@@ -318,437 +196,134 @@ class AvatarStore(QObject):
         self._requested.add(key)
         for dropped in self._jobs.push(key, urgent=urgent):
             self._requested.discard(dropped)
+        self._pump_timer.start()
 
-    @Slot(object)
-    def _on_loader_loaded(self, result: _Loaded) -> None:
-        self._requested.discard(result.key)
-        if result.image is None:
-            return
-        self._memory[result.key] = QPixmap.fromImage(result.image)
-        self._memory.move_to_end(result.key)
-        while len(self._memory) > self._memory_items:
-            self._memory.popitem(last=False)
-        self.avatar_ready.emit(result.key[0])
-
-
-class _Failures:
-    """URLs that failed and when each may be tried again; thread-safe.
-
-    A download cut at its deadline may be a passing slowness: it is tried again after
-    ``slow_retry_s``, at most ``slow_retries`` times; any other failure waits ``retry_s``.
-    """
-
-    def __init__(self, *, retry_s: float, slow_retry_s: float, slow_retries: int) -> None:
-        self._lock = threading.Lock()
-        self._retry_s = retry_s
-        self._slow_retry_s = slow_retry_s
-        self._slow_retries = slow_retries
-        self._until: dict[str, float] = {}
-        self._slow: dict[str, int] = {}
-
-    def blocked(self, url: str) -> bool:
-        """Whether ``url`` failed recently enough that it is not asked for again."""
-        with self._lock:
-            until = self._until.get(url)
-            if until is None:
-                return False
-            if time.monotonic() < until:
-                return True
-            del self._until[url]
-            return False
-
-    def failed(self, url: str) -> None:
-        """``url`` failed for good (for ``retry_s``)."""
-        with self._lock:
-            self._slow.pop(url, None)
-            self._until[url] = time.monotonic() + self._retry_s
-
-    def slow(self, url: str) -> None:
-        """``url`` ran past its deadline."""
-        with self._lock:
-            count = self._slow.get(url, 0) + 1
-            self._slow[url] = count
-            wait = self._slow_retry_s if count <= self._slow_retries else self._retry_s
-            self._until[url] = time.monotonic() + wait
-
-    def succeeded(self, url: str) -> None:
-        """``url`` loaded."""
-        with self._lock:
-            self._slow.pop(url, None)
-            self._until.pop(url, None)
-
-
-class _Jobs:
-    """Two thread-safe LIFO stacks of requests: urgent (on screen) before prefetch."""
-
-    def __init__(self, limit: int) -> None:
-        self._cv = threading.Condition()
-        self._urgent: OrderedDict[_Key, None] = OrderedDict()
-        self._later: OrderedDict[_Key, None] = OrderedDict()
-        self._limit = limit
-        self._closed = False
-
-    def push(self, key: _Key, *, urgent: bool) -> list[_Key]:
-        """Put a new ``key`` on top of its stack; returns the requests dropped to make room.
-
-        The oldest requests are dropped, prefetch ones first (a closed queue drops ``key``).
-        """
-        with self._cv:
-            if self._closed:
-                return [key]
-            (self._urgent if urgent else self._later)[key] = None
-            dropped: list[_Key] = []
-            while len(self._urgent) + len(self._later) > self._limit:
-                stack = self._later or self._urgent
-                dropped.append(stack.popitem(last=False)[0])
-            self._cv.notify()
-            return dropped
-
-    def promote(self, key: _Key) -> None:
-        """Move a waiting ``key`` to the top of the urgent stack (no-op once it is taken)."""
-        with self._cv:
-            if key in self._urgent:
-                self._urgent.move_to_end(key)
-            elif key in self._later:
-                del self._later[key]
-                self._urgent[key] = None
-
-    def idle(self) -> bool:
-        """Whether nothing is waiting."""
-        with self._cv:
-            return not self._urgent and not self._later
-
-    def pop(self) -> _Key | None:
-        """The most recent urgent request, else the most recent prefetch; None once closed."""
-        with self._cv:
-            while not self._closed and not self._urgent and not self._later:
-                self._cv.wait()
-            if self._closed:
-                return None
-            stack = self._urgent or self._later
-            return stack.popitem(last=True)[0]
-
-    def close(self) -> None:
-        """Wake the workers and make :meth:`pop` return None from now on."""
-        with self._cv:
-            self._closed = True
-            self._urgent.clear()
-            self._later.clear()
-            self._cv.notify_all()
-
-
-class _Loader(QObject):
-    """Serves a :class:`_Jobs` queue; :meth:`run` is the body of each worker thread.
-
-    The disk cache, the failures and the URLs in flight are shared by the workers (each
-    under a lock); decoding is one at a time, so memory peaks at one picture's worth. The
-    object has no slots and touches no widget.
-
-    Signals:
-        loaded(_Loaded): one request is done (emitted from a worker thread).
-    """
-
-    loaded = Signal(object)
-
-    def __init__(
-        self,
-        jobs: _Jobs,
-        cache_dir: Path,
-        *,
-        failures: _Failures,
-        disk_cap_bytes: int,
-    ) -> None:
-        super().__init__()
-        self.stopping = threading.Event()
-        self.disk_usage = 0
-        self._jobs = jobs
-        self._failures = failures
-        self._disk = _DiskCache(cache_dir, disk_cap_bytes)
-        self._disk_lock = threading.Lock()
-        self._disk_ready = threading.Event()
-        self._decode_lock = threading.Lock()
-        self._inflight_lock = threading.Lock()
-        self._inflight: dict[str, threading.Event] = {}
-
-    def close(self) -> None:
-        """Stop: wake every worker waiting for another's download (thread-safe)."""
-        self.stopping.set()
-        self._disk_ready.set()
-        with self._inflight_lock:
-            for done in self._inflight.values():
-                done.set()
-
-    def run(self, fetcher: Fetcher, opens_disk: bool) -> None:
-        """Serve requests until the queue is closed (one worker thread's body)."""
-        try:
-            if opens_disk:
-                with self._disk_lock:
-                    self._disk.open()
-                    self.disk_usage = self._disk.usage
-                self._disk_ready.set()
+    def _pump(self) -> None:
+        """Serve the newest requests while a slot is free (requests come in bursts from one
+        paint: they are all queued before the first is taken, so the newest goes first)."""
+        while not self._stopped and self._busy < self._slots:
+            key = self._jobs.take()
+            if key is None:
+                return
+            url = key[0]
+            if self.has_failed(url):
+                self._requested.discard(key)
+            elif url in self._downloads:
+                self._waiting.setdefault(url, []).append(key)
+            elif (data := self._disk.read(url)) is not None:
+                self._busy += 1
+                self._decoder.submit((_FROM_DISK, key), (data, key[1], key[2]))
             else:
-                self._disk_ready.wait()
-            while (key := self._jobs.pop()) is not None:
-                try:
-                    image = self._load(key, fetcher)
-                except Cancelled:
-                    break
-                except Exception:  # a bug must not kill the loader thread
-                    log.exception("Unexpected failure while loading an avatar")
-                    self._failures.failed(key[0])  # not asked for again on every paint
-                    image = None
-                if self.stopping.is_set():
-                    break
-                self.loaded.emit(_Loaded(key, image))
-                if self._jobs.idle():
-                    release_free_memory()  # decoding buffers of a burst of avatars
-        finally:
-            fetcher.close()
+                self._download(key)
 
-    def _load(self, key: _Key, fetcher: Fetcher) -> QImage | None:
-        url, size_px, dpr = key
-        name = hashlib.sha256(url.encode()).hexdigest()
-        image = self._from_disk(url, name, size_px, dpr)
-        if image is not None:
-            return image
-        # Two requests for one URL (two sizes of one avatar) download it once: the second
-        # waits for the first (whose download has a deadline), then reads the disk cache.
-        for _ in range(2):
-            if self._failures.blocked(url):
-                return None
-            with self._inflight_lock:
-                done = self._inflight.get(url)
-                if done is None:
-                    self._inflight[url] = threading.Event()
-            if done is None:
-                try:
-                    return self._download(url, name, size_px, dpr, fetcher)
-                finally:
-                    with self._inflight_lock:
-                        self._inflight.pop(url).set()
-            done.wait()
-            if self.stopping.is_set():
-                raise Cancelled
-            image = self._from_disk(url, name, size_px, dpr)
-            if image is not None:
-                return image
-        return None  # the disk cache is off and others keep fetching it: asked again later
+    def _download(self, key: Key) -> None:
+        url = key[0]
+        self._busy += 1
+        download = Download(
+            self._manager,
+            url,
+            _loggable(url),
+            check=self._check,
+            deadline_s=self._deadline_s,
+            transfer_timeout_s=self._timeout_s,
+        )
+        download.finished.connect(lambda fetched: self._on_download_finished(key, fetched))
+        self._downloads[url] = download
+        download.start()
 
-    def _from_disk(self, url: str, name: str, size_px: int, dpr: float) -> QImage | None:
-        with self._disk_lock:
-            data = self._disk.read(name)
-        if data is None:
-            return None
-        image = self._decode(data, size_px, dpr)
-        if image is not None:
-            return image
-        log.debug("Corrupt or refused cached avatar %s: deleted", _loggable(url))
-        with self._disk_lock:
-            self._disk.remove(name)
-            self.disk_usage = self._disk.usage
-        return None
+    def _check(self, download: Download, url: str) -> None:
+        self._checks.submit(download, url)
 
-    def _download(
-        self, url: str, name: str, size_px: int, dpr: float, fetcher: Fetcher
-    ) -> QImage | None:
-        fetched = fetcher.fetch(url, _loggable(url))
-        image = self._decode(fetched.data, size_px, dpr) if fetched.data is not None else None
-        if fetched.data is None or image is None:
+    def _on_checks_done(self, result: tuple[Any, Any]) -> None:
+        download, refusal = result
+        current = self._downloads.get(download.url)
+        if not self._stopped and current is download:
+            current.checked(refusal if isinstance(refusal, str | None) else "check failed")
+
+    def _on_download_finished(self, key: Key, fetched: Fetched) -> None:
+        url = key[0]
+        # Dropped here, not deleteLater(): a Download has no parent, Python owns it.
+        self._downloads.pop(url, None)
+        if self._stopped:
+            return
+        if fetched.data is None:
             if fetched.slow:
                 self._failures.slow(url)
             else:
                 self._failures.failed(url)
-            return None
-        self._failures.succeeded(url)
-        with self._disk_lock:
-            self._disk.write(name, fetched.data)
-            self.disk_usage = self._disk.usage
-        return image
-
-    def _decode(self, data: bytes, size_px: int, dpr: float) -> QImage | None:
-        with self._decode_lock:
-            image = _decode(data, _physical(size_px, dpr))
-            return round_image(image, size_px, dpr) if image is not None else None
-
-
-class _DiskCache:
-    """Raw downloaded bytes, one file per URL, capped in size with LRU eviction.
-
-    Used by the worker thread only. Recency is the file's mtime (touched on every hit),
-    so it survives restarts; within a run an ordered index avoids re-reading the folder.
-    """
-
-    def __init__(self, folder: Path, cap_bytes: int) -> None:
-        self._folder = folder
-        self._cap = cap_bytes
-        self._index: OrderedDict[str, int] = OrderedDict()  # name -> size, oldest first
-        self.usage = 0
-        self._enabled = False
-        self._warned = False
-
-    def open(self) -> None:
-        """Create the folder and index what is there, oldest first."""
-        try:
-            self._folder.mkdir(parents=True, exist_ok=True)
-            found: list[tuple[int, str, int]] = []
-            with os.scandir(self._folder) as entries:
-                for entry in entries:
-                    if not entry.is_file(follow_symlinks=False):
-                        continue
-                    if entry.name.startswith(_TMP_PREFIX):  # left by a crash mid-write
-                        with contextlib.suppress(OSError):
-                            os.unlink(entry.path)
-                        continue
-                    st = entry.stat(follow_symlinks=False)
-                    found.append((st.st_mtime_ns, entry.name, st.st_size))
-        except OSError as exc:
-            log.warning("Avatar disk cache unavailable (%s); using memory only", exc)
+            self._done(key)
             return
-        for _, name, size in sorted(found):
-            self._index[name] = size
-        self.usage = sum(self._index.values())
-        self._enabled = True
-        self._evict()
+        self._decoder.submit((_FROM_NETWORK, key, fetched.data), (fetched.data, key[1], key[2]))
 
-    def read(self, name: str) -> bytes | None:
-        """The cached bytes (marking them recently used), or None."""
-        if not self._enabled or name not in self._index:
-            return None
-        path = self._folder / name
-        try:
-            data = path.read_bytes()
-            os.utime(path)
-        except OSError:
-            self._forget(name)
-            return None
-        self._index.move_to_end(name)
-        return data
-
-    def write(self, name: str, data: bytes) -> None:
-        """Store ``data`` atomically, then evict the least recently used files over the cap."""
-        if not self._enabled:
+    def _on_decoder_done(self, result: tuple[Any, Any]) -> None:
+        token, image = result
+        if token == _TRIM:
+            self._trimming = False
+            if isinstance(image, int):
+                self._disk.usage = image
             return
-        tmp = ""
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=self._folder)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, self._folder / name)
-        except OSError as exc:
-            # Once is enough: a full disk would otherwise warn for every avatar.
-            log.log(
-                logging.DEBUG if self._warned else logging.WARNING,
-                "Could not write an avatar to the disk cache: %s",
-                exc,
-            )
-            self._warned = True
-            if tmp:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        if self._stopped or isinstance(token, str):
             return
-        self._forget(name)
-        self._index[name] = len(data)
-        self.usage += len(data)
-        self._evict()
+        source, key = token[0], token[1]
+        url = key[0]
+        if not isinstance(image, QImage):
+            if source == _FROM_DISK:
+                log.debug("Corrupt or refused cached avatar %s: deleted", _loggable(url))
+                self._disk.drop(url)
+                self._busy -= 1
+                self._download(key)  # keeps the slot
+                return
+            self._failures.failed(url)
+            self._done(key)
+            return
+        if source == _FROM_NETWORK:
+            self._failures.succeeded(url)
+            if self._disk.write(url, token[2]):
+                self._trim()
+        self._remember(key, QPixmap.fromImage(image))
+        self._done(key)
 
-    def remove(self, name: str) -> None:
-        """Delete one file."""
-        with contextlib.suppress(OSError):
-            (self._folder / name).unlink()
-        self._forget(name)
+    def _remember(self, key: Key, pixmap: QPixmap) -> None:
+        self._memory[key] = pixmap
+        self._memory.move_to_end(key)
+        while len(self._memory) > self._memory_items:
+            self._memory.popitem(last=False)
+        self.avatar_ready.emit(key[0])
 
-    def _forget(self, name: str) -> None:
-        size = self._index.pop(name, None)
-        if size is not None:
-            self.usage -= size
+    def _done(self, key: Key) -> None:
+        """One request is served: free its slot; other sizes of its URL are asked again
+        (from the disk cache now, or not at all once it failed)."""
+        self._busy -= 1
+        self._requested.discard(key)
+        for other in self._waiting.pop(key[0], []):
+            self._requested.discard(other)
+            self._request(other, urgent=True)
+        if self._jobs.idle() and self._busy == 0:
+            self._decoder.submit(_RELEASE, None)  # decoding buffers of a burst of avatars
+        self._pump_timer.start()
 
-    def _evict(self) -> None:
-        while self.usage > self._cap and self._index:
-            self.remove(next(iter(self._index)))
+    def _trim(self) -> None:
+        if not self._trimming and not self._stopped:
+            self._trimming = True
+            self._decoder.submit(_TRIM, (self._disk.folder, self._disk.cap))
 
 
-def _decode(data: bytes, side: int) -> QImage | None:
-    """Decode a raster picture no smaller than ``side`` square where the format allows; None
-    if it is bad, not a raster format we accept, or would take too much memory.
-
-    SVG and any other markup are refused by their first bytes before Qt looks at them (an SVG
-    may reference other files and its renderer is a large attack surface). QImageReader reads
-    the size and pixel format from the header, so a picture whose decoded bytes would pass
-    :data:`MAX_DECODED_BYTES` is refused before it is decoded (a 130 KB PNG of 4096 x 4096
-    16-bit RGBA pixels decodes to 128 MiB), and formats that can (JPEG) decode straight to
-    about the display size, so only the scaled picture counts against the cap.
-    """
-    if _looks_like_markup(data):
+def _decode_job(value: Any) -> Any:
+    """The decoding thread's work: trim the disk cache, give memory back, or decode."""
+    if value is None:
+        release_free_memory()
         return None
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    if not buffer.open(QIODevice.OpenModeFlag.ReadOnly):
-        return None
-    try:
-        reader = QImageReader(buffer)
-        if bytes(reader.format().data()).lower() not in RASTER_FORMATS:
-            return None
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if not size.isValid() or size.isEmpty():
-            return None
-        if size.width() * size.height() > MAX_SOURCE_PIXELS:
-            return None
-        decoded = size
-        shortest = min(size.width(), size.height())
-        if shortest > side:
-            scale = side / shortest
-            scaled = QSize(
-                max(side, math.ceil(size.width() * scale)),
-                max(side, math.ceil(size.height() * scale)),
-            )
-            reader.setScaledSize(scaled)
-            if reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize):
-                decoded = scaled  # decoded at that size; others decode in full, then scale
-        if decoded.width() * decoded.height() * _bytes_per_pixel(reader) > MAX_DECODED_BYTES:
-            return None
-        image = reader.read()
-    finally:
-        buffer.close()
-    return None if image.isNull() else image
+    if isinstance(value[0], Path):
+        return trim(value[0], value[1])
+    data, size_px, dpr = value
+    return decode_round(data, size_px, dpr)
 
 
-def _looks_like_markup(data: bytes) -> bool:
-    """Whether ``data`` starts like SVG, XML or HTML (or is gzip: SVGZ); no raster picture does."""
-    head = data[:64].lstrip(b" \t\r\n\x0c").removeprefix(b"\xef\xbb\xbf").lstrip()
-    return head.startswith((b"<", b"\x1f\x8b"))
-
-
-def _bytes_per_pixel(reader: QImageReader) -> int:
-    """What one decoded pixel costs, from the header (at least 4: Qt converts to 32 bits)."""
-    fmt = reader.imageFormat()
-    if fmt == QImage.Format.Format_Invalid:
-        return 8  # unknown until decoded: assume the widest (16 bits per channel)
-    return max(4, QImage(1, 1, fmt).depth() // 8)
-
-
-def _key(url: str, size_px: int, dpr: float) -> _Key:
+def _key(url: str, size_px: int, dpr: float) -> Key:
     return (url, size_px, round(dpr, 3))
-
-
-def _physical(size_px: int, dpr: float) -> int:
-    return max(1, round(size_px * dpr))
 
 
 def _loggable(url: str) -> str:
     """The URL without credentials, query or fragment, for log lines."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
-
-
-def _luminance(color: QColor) -> float:
-    """Relative luminance (WCAG 2) of an sRGB colour, 0 (black) to 1 (white)."""
-
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(color.redF())
-        + 0.7152 * channel(color.greenF())
-        + 0.0722 * channel(color.blueF())
-    )
