@@ -52,14 +52,22 @@ def data_age(fetched_at: datetime | None, now: datetime) -> str:
 
 
 def shortcuts(actions: Iterable[QAction]) -> list[tuple[str, str]]:
-    """(keys, what) of each action with a shortcut, without duplicates, in order."""
+    """(keys, what) of each action with a shortcut, without duplicates, in order; a run of
+    actions doing the same thing (Alt+1 … Alt+5: a quick filter) makes one row."""
     seen: set[str] = set()
-    out = []
+    out: list[tuple[str, str]] = []
+    run: list[str] = []
     for a in actions:
         keys = a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         text = a.text().replace("&", "")
-        if keys and keys not in seen:
-            seen.add(keys)
+        if not keys or keys in seen:
+            continue
+        seen.add(keys)
+        if out and out[-1][1] == text:
+            run.append(keys)
+            out[-1] = (f"{run[0]} … {keys}", text)
+        else:
+            run = [keys]
             out.append((keys, text))
     return out
 
@@ -105,6 +113,7 @@ class AboutDialog(QDialog):
         self.keys.setHorizontalHeaderLabels([tr("Keys"), tr("Action")])
         self.keys.setAccessibleName(tr("Keyboard shortcuts"))
         self.keys.verticalHeader().hide()
+        self.keys.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.keys.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for r, (keys, text) in enumerate(rows):
             self.keys.setItem(r, 0, QTableWidgetItem(keys))

@@ -25,6 +25,16 @@ from bx24presence.textsafe import isolate
 #: Rows shown at most (the most recently active); the list says how many more there are.
 PICKUP_LIMIT = 100
 OUT_LIMIT = 500
+#: "Back on <weekday>", whole (languages change the preposition with the day).
+BACK_ON_WEEKDAY = {
+    0: "Back on Monday",
+    1: "Back on Tuesday",
+    2: "Back on Wednesday",
+    3: "Back on Thursday",
+    4: "Back on Friday",
+    5: "Back on Saturday",
+    6: "Back on Sunday",
+}
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 URL_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -50,7 +60,7 @@ def back_text(back: date, today: date) -> str:
     if kind == "tomorrow":
         return tr("Back tomorrow")
     if kind == "weekday":
-        return tr("Back on %1").replace("%1", locale.dayName(value + 1))
+        return tr(BACK_ON_WEEKDAY[value])
     return tr("Back on %1").replace(
         "%1", locale.toString(QDate(back.year, back.month, back.day), "d MMMM")
     )
