@@ -5,7 +5,7 @@ last-seen order (remembered), why a result matched, and the About box."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -191,3 +191,42 @@ def test_counts_recompute_at_5000_without_a_stall(qtbot, make_portal, session_on
     assert timedelta(seconds=worst) < timedelta(milliseconds=50)
     assert panel.tree.model().rowCount() >= 1
     assert Qt.ItemDataRole.AccessibleTextRole
+
+
+def test_own_status_from_the_window_without_a_tray_and_dnd_returns(qtbot, qapp, make_portal):
+    """No tray (the offscreen desktop has none): the window's button sets the status on the
+    portal, "for 1 hour" ends by itself, and a restart in between still knows the end."""
+    from bx24presence.qt.controller import Controller
+    from bx24presence.runoptions import RunOptions
+    from bx24presence.settings import SettingsStore
+    from bx24presence.state import state_path
+
+    portal = make_portal(users=40)
+    c = Controller(
+        qapp,
+        SettingsStore(Settings()),
+        RunOptions(portal=portal.webhook_url),
+        state=StateStore(path=state_path()),
+    )
+    try:
+        assert c.tray is None
+        assert c.start()
+        qtbot.waitUntil(lambda: loaded(c.session), timeout=10000)
+        button = c.session.team.own_button
+        assert button is not None and button.isVisibleTo(c.session.window)
+        clock = [datetime.now().astimezone()]
+        c.own._clock = lambda: clock[0]
+        hour = next(a for a in button.menu_.actions() if a.text() == "Do not disturb for 1 hour")
+        hour.trigger()
+        qtbot.waitUntil(lambda: portal.status_log[-1:] == ["dnd"], timeout=5000)
+        assert "until" in button.text()
+        assert StateStore.open(state_path())[0].current.dnd_until  # the end, in state.json
+        clock[0] += timedelta(hours=1, seconds=1)
+        c.own.check()
+        qtbot.waitUntil(lambda: portal.status_log[-1:] == ["online"], timeout=5000)
+        assert button.text() == "My status: Online"
+        assert StateStore.open(state_path())[0].current.dnd_until == ""
+    finally:
+        c.shutdown()
+        if c.session is not None:
+            c.session.window.close()
