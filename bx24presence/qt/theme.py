@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -33,8 +35,10 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.Button: "#2d2f33",
         QPalette.ColorRole.ButtonText: "#e8eaed",
         QPalette.ColorRole.BrightText: "#ffffff",
-        QPalette.ColorRole.Highlight: "#2f5fb3",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
+        # Light on dark: a checked filter or selected row differs from a button by 6:1, and
+        # its dark text reads at 8:1.
+        QPalette.ColorRole.Highlight: "#8ab4f8",
+        QPalette.ColorRole.HighlightedText: "#202124",
         QPalette.ColorRole.Link: "#8ab4f8",
         QPalette.ColorRole.LinkVisited: "#c58af9",
         QPalette.ColorRole.Light: "#3c4043",
@@ -56,7 +60,7 @@ def dark_palette() -> QPalette:
 
 class OutlinedIndicators(QProxyStyle):
     """Fusion, with check boxes and radio buttons outlined in a readable colour: Fusion draws
-    their frame a shade darker than the window, which vanishes on a dark one."""
+    their frame a shade darker than the window (1.7:1 on light, nearly nothing on dark)."""
 
     def __init__(self) -> None:
         super().__init__(QStyleFactory.create("Fusion"))
@@ -73,8 +77,6 @@ class OutlinedIndicators(QProxyStyle):
         if not round_ and element != QStyle.PrimitiveElement.PE_IndicatorCheckBox:
             return
         palette: QPalette = option.palette  # type: ignore[attr-defined]
-        if palette.color(QPalette.ColorRole.Window).lightness() >= 128:
-            return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(secondary_text(palette), 1.2))
@@ -109,7 +111,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
         app.setStyle(OutlinedIndicators())
         app.setPalette(dark_palette())
     elif theme == "light":
-        app.setStyle("Fusion")
+        app.setStyle(OutlinedIndicators())
         app.setPalette(light_palette())
     else:
         app.setStyle(_default_style)
@@ -137,19 +139,23 @@ def contrast(a: QColor, b: QColor) -> float:
 def readable(color: QColor, background: QColor, ratio: float = 4.5) -> QColor:
     """``color``, darkened or lightened (whichever the background asks for) until it reaches
     ``ratio`` against ``background`` (WCAG AA for text: 4.5)."""
-    toward = QColor("black") if _luminance(background) > 0.18 else QColor("white")
-    result = QColor(color)
-    result.setAlpha(255)
+    return QColor.fromRgba(_readable(color.rgb(), background.rgb(), ratio))
+
+
+@lru_cache(maxsize=256)
+def _readable(color: int, background: int, ratio: float) -> int:
+    fg, bg = QColor.fromRgb(color), QColor.fromRgb(background)
+    toward = QColor("black") if _luminance(bg) > 0.18 else QColor("white")
     for step in range(21):
         t = step / 20
         mixed = QColor.fromRgbF(
-            result.redF() * (1 - t) + toward.redF() * t,
-            result.greenF() * (1 - t) + toward.greenF() * t,
-            result.blueF() * (1 - t) + toward.blueF() * t,
+            fg.redF() * (1 - t) + toward.redF() * t,
+            fg.greenF() * (1 - t) + toward.greenF() * t,
+            fg.blueF() * (1 - t) + toward.blueF() * t,
         )
-        if contrast(mixed, background) >= ratio:
-            return mixed
-    return toward
+        if contrast(mixed, bg) >= ratio:
+            return mixed.rgba()
+    return toward.rgba()
 
 
 def secondary_text(palette: QPalette, background: QPalette.ColorRole | None = None) -> QColor:

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QMenu
 
 from bx24presence.qt.settings_bridge import SettingsSignals
@@ -130,9 +131,13 @@ def fill_notify_menu(menu: QMenu, watchlist: WatchList, cid: int) -> None:
         (tr("Every time"), "always", False),
         (tr("Every time, today only"), "always", True),
     )
+    # One choice of several (radio items to screen readers), none while not notifying.
+    group = QActionGroup(menu)
+    group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
     for title, mode, today in choices:
         action = menu.addAction(title)
         action.setCheckable(True)
+        action.setActionGroup(group)
         action.setChecked(rule is not None and rule.mode == mode and rule.until_end_of_day == today)
         action.triggered.connect(
             lambda _=False, m=mode, t=today: watchlist.set_rule(cid, m, today_only=t)

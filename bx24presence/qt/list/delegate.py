@@ -10,11 +10,14 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from bx24presence.domain import Colleague, Presence
 from bx24presence.qt.avatars.store import AvatarStore, paint_initials
+from bx24presence.qt.icons import STAR, icon
 from bx24presence.qt.list.badges import COLORS, draw_badge, draw_bell
 from bx24presence.qt.list.model import ColleagueRole, StatusTextRole
+from bx24presence.qt.theme import readable, secondary_text
 from bx24presence.qt.watchlist import WatchList
 
 AVATAR = 40
+STAR_SIZE = 14
 PAD = 8
 GAP = 12
 
@@ -105,7 +108,7 @@ class ColleagueDelegate(QStyledItemDelegate):
         watched = self.watchlist is not None and self.watchlist.is_watched(c.id)
         notify = self.watchlist is not None and self.watchlist.rule(c.id) is not None
         if watched:
-            star_w = QFontMetrics(opt.font).horizontalAdvance("★") + 6 + (16 if notify else 0)
+            star_w = STAR_SIZE + 6 + (16 if notify else 0)
         width = max(10, right - x - star_w)
         base_font: QFont = QFont(opt.font)
         bold = QFont(base_font)
@@ -113,11 +116,9 @@ class ColleagueDelegate(QStyledItemDelegate):
         fm_bold, fm = QFontMetrics(bold), QFontMetrics(base_font)
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         main = palette.color(text_role)
-        dim = QColor(main)
-        if not selected:
-            dim = palette.color(QPalette.ColorRole.PlaceholderText)
-            if dim.alpha() == 0 or dim == main:
-                dim.setAlpha(170)
+        base = palette.color(QPalette.ColorRole.Base)
+        # Quieter than the name, still WCAG AA (4.5:1) on the row's background.
+        dim = QColor(main) if selected else secondary_text(palette, QPalette.ColorRole.Base)
         has_position = bool(c.work_position)
         total_h = fm_bold.height() + (2 * fm.height() + 2 if has_position else fm.height() + 2)
         y = rect.top() + (rect.height() - total_h) // 2
@@ -146,11 +147,7 @@ class ColleagueDelegate(QStyledItemDelegate):
 
         status = str(index.data(StatusTextRole) or "")
         if c.presence is not Presence.OFFLINE and not selected:
-            painter.setPen(
-                COLORS[c.presence].darker(110)
-                if palette.color(QPalette.ColorRole.Base).lightness() > 128
-                else COLORS[c.presence].lighter(140)
-            )
+            painter.setPen(readable(COLORS[c.presence], base))
         status = fm.elidedText(status, Qt.TextElideMode.ElideRight, width)
         painter.drawText(
             QRect(x, y, width, fm.height()),
@@ -159,12 +156,10 @@ class ColleagueDelegate(QStyledItemDelegate):
         )
 
         if star_w:
-            accent = QColor("#c98a00") if not selected else main
-            painter.setPen(accent)
-            painter.drawText(
-                QRect(right - star_w, rect.top(), star_w, rect.height()),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                "★",
+            accent = readable(QColor(STAR), base, 3.0) if not selected else main
+            star = icon("star", accent.name()).pixmap(STAR_SIZE, STAR_SIZE)
+            painter.drawPixmap(
+                right - STAR_SIZE, rect.top() + (rect.height() - STAR_SIZE) // 2, star
             )
             if notify:
                 draw_bell(painter, QPointF(right - star_w + 6, rect.center().y()), 6, accent)

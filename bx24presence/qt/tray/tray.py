@@ -102,14 +102,19 @@ def tray_pixmap(own_status: str | None, count: int, *, stale: bool, size: int = 
     presence = _STATUS_PRESENCE.get(own_status or "online", Presence.ONLINE)
     draw_badge(p, presence, QPointF(size * 0.735, size * 0.735), size * 0.22, QColor("white"))
     if count > 0:
-        text = str(count) if count < 100 else "99+"
-        bubble = QRectF(size * 0.52, 0, size * 0.48, size * 0.42)
+        # A tray draws the icon at 16-24 px: the bubble then takes most of the corner, so
+        # the count stays about 10 px tall instead of 6.
+        small = size <= 24
+        limit = 10 if small else 100
+        text = str(count) if count < limit else f"{limit - 1}+"
+        height, width = size * (0.62 if small else 0.42), size * (0.62 if small else 0.48)
+        bubble = QRectF(size - width, 0, width, height)
         p.setPen(QColor("white"))
         p.setBrush(QColor("#1a1a1a"))
-        p.drawRoundedRect(bubble, size * 0.2, size * 0.2)
+        p.drawRoundedRect(bubble, height / 2, height / 2)
         f = QFont()
         f.setBold(True)
-        f.setPixelSize(int(size * (0.3 if len(text) < 3 else 0.22)))
+        f.setPixelSize(max(1, int(height * (0.78 if len(text) < 3 else 0.55))))
         p.setFont(f)
         p.drawText(bubble, Qt.AlignmentFlag.AlignCenter, text)
     if stale:
