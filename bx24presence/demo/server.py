@@ -56,7 +56,9 @@ class RequestRecord:
 
     ``path`` has the webhook secret replaced by ``***`` and no query string (tokens may
     travel there). ``status`` is 0 when the connection was dropped without an answer.
-    ``at`` is the demo clock's time when the answer was ready.
+    ``at`` is the demo clock's time when the answer was ready. ``bytes_in`` and ``bytes_out``
+    count the request's and the answer's bodies (what the benchmarks compare; headers are
+    a few hundred bytes either way).
     """
 
     http_method: str
@@ -66,6 +68,8 @@ class RequestRecord:
     duration_s: float
     client: str
     at: datetime
+    bytes_in: int = 0
+    bytes_out: int = 0
 
 
 def json_response(status: int, body: Any, headers: tuple[tuple[str, str], ...] = ()) -> Response:
@@ -201,6 +205,8 @@ class PortalServer:
             duration_s=time.perf_counter() - began,
             client=request.client,
             at=self.state.clock.now(),
+            bytes_in=len(request.body),
+            bytes_out=0 if response is None else len(response.body),
         )
         with self._lock:
             self._log.append(record)

@@ -14,9 +14,15 @@ from bx24presence.domain import Presence
 from bx24presence.sync import Refresher
 from tests.integration.conftest import near_window_edge
 
+_REFRESHERS: dict[int, Refresher] = {}
+
 
 def refresh(client, previous=None, window_s=900):
-    return Refresher(client, window_s=window_s).refresh(previous)
+    """A refresh by the one refresher of this client (steady polls need its memory)."""
+    refresher = _REFRESHERS.get(id(client))
+    if refresher is None or refresher.client is not client or refresher.window_s != window_s:
+        refresher = _REFRESHERS[id(client)] = Refresher(client, window_s=window_s)
+    return refresher.refresh(previous)
 
 
 @pytest.mark.parametrize("users", [1, 49, 60, 1250, 2600])
