@@ -461,12 +461,13 @@ def _fetch_and_print(args: argparse.Namespace, url: str) -> int:
     from bx24presence.api.client import Bitrix24Client  # noqa: PLC0415
     from bx24presence.api.errors import ApiError, AuthError, BadPortalUrl  # noqa: PLC0415
     from bx24presence.api.throttle import RetryPolicy  # noqa: PLC0415
+    from bx24presence.failures import english  # noqa: PLC0415
     from bx24presence.sync import Refresher  # noqa: PLC0415
 
     try:
         auth = parse_webhook_url(url, allow_http=args.allow_http)
     except BadPortalUrl as exc:
-        return _fail(EXIT_USAGE, str(exc))
+        return _fail(EXIT_USAGE, english(exc))
     register_secret(auth.secret)
     host = _host_of(auth.portal)
     timeout = args.timeout or DEFAULT_TIMEOUT_S
@@ -495,9 +496,9 @@ def _fetch_and_print(args: argparse.Namespace, url: str) -> int:
                 f"{host} did not give a complete answer within {timeout:g} s (--timeout)",
             )
         except AuthError as exc:
-            return _fail(EXIT_AUTH, str(exc))
+            return _fail(EXIT_AUTH, english(exc))
         except ApiError as exc:
-            return _fail(EXIT_UNREACHABLE, str(exc))
+            return _fail(EXIT_UNREACHABLE, english(exc))
         except (KeyboardInterrupt, MemoryError):
             raise
         except Exception as exc:

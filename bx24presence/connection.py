@@ -3,24 +3,17 @@ sentence what is wrong, or who it connects as."""
 
 from __future__ import annotations
 
+import enum
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from bx24presence.api.auth import WebhookAuth, parse_webhook_url
 from bx24presence.api.client import Bitrix24Client
-from bx24presence.api.errors import (
-    ApiError,
-    AuthError,
-    BadPortalUrl,
-    CertificateError,
-    NetworkError,
-    ProtocolError,
-    RateLimited,
-    ScopeError,
-)
+from bx24presence.api.errors import ApiError, BadPortalUrl, Failure, Reason
 from bx24presence.api.throttle import RetryPolicy
+from bx24presence.failures import FailureKind, failure_kind, sentence
 from bx24presence.i18n import tr
 from bx24presence.logconfig import register_secret
 
@@ -30,124 +23,115 @@ log = logging.getLogger(__name__)
 USER_SCOPES = ("user_brief", "user_basic", "user")
 
 
+class Outcome(enum.StrEnum):
+    """What a connection test found (the dialog's colour and what the user does next)."""
+
+    OK = "ok"
+    #: The address cannot be used as typed.
+    BAD_URL = "bad-url"
+    #: Plain http where the webhook would travel unencrypted, or a portal that wants HTTPS.
+    NOT_HTTPS = "not-https"
+    #: Something that is not TLS answered the https address (a plain-http portal).
+    NOT_TLS = "not-tls"
+    #: The host name does not resolve.
+    NO_HOST = "no-host"
+    #: No connection, or no answer in time.
+    UNREACHABLE = "unreachable"
+    #: The certificate is not trusted.
+    CERTIFICATE = "certificate"
+    #: The portal refused the webhook.
+    REJECTED = "rejected"
+    #: The webhook lacks a scope.
+    SCOPE = "scope"
+    #: The plan has no REST access.
+    PLAN = "plan"
+    #: The portal limits requests.
+    RATE = "rate"
+    #: An answer that is not the Bitrix24 REST dialect, or the portal's own error.
+    NOT_BITRIX = "not-bitrix"
+    #: The test itself failed (a bug).
+    BUG = "bug"
+
+
+_OUTCOMES: dict[Reason, Outcome] = {
+    Reason.PLAIN_HTTP: Outcome.NOT_HTTPS,
+    Reason.HTTPS_REQUIRED: Outcome.NOT_HTTPS,
+    Reason.NOT_TLS: Outcome.NOT_TLS,
+    Reason.HOST_NOT_FOUND: Outcome.NO_HOST,
+    Reason.CERTIFICATE: Outcome.CERTIFICATE,
+    Reason.MISSING_SCOPE: Outcome.SCOPE,
+    Reason.PLAN_WITHOUT_REST: Outcome.PLAN,
+    Reason.UNEXPECTED: Outcome.BUG,
+    **dict.fromkeys(
+        (
+            Reason.NO_ADDRESS,
+            Reason.INVALID_ADDRESS,
+            Reason.NO_HOST_NAME,
+            Reason.NOT_A_WEBHOOK,
+            Reason.BAD_SCHEME,
+        ),
+        Outcome.BAD_URL,
+    ),
+}
+_BY_KIND = {
+    FailureKind.AUTH: Outcome.REJECTED,
+    FailureKind.NETWORK: Outcome.UNREACHABLE,
+    FailureKind.TIMEOUT: Outcome.UNREACHABLE,
+    FailureKind.RATE: Outcome.RATE,
+    FailureKind.PROTOCOL: Outcome.NOT_BITRIX,
+    FailureKind.PORTAL: Outcome.NOT_BITRIX,
+}
+
+
+def outcome_of(failure: Failure) -> Outcome:
+    """The outcome a failure means for the connection test."""
+    return _OUTCOMES.get(failure.reason) or _BY_KIND[failure_kind(failure)]
+
+
 @dataclass(frozen=True)
 class ConnectionCheck:
     """The outcome of a connection test.
 
     Attributes:
         ok: whether the app can work with this webhook.
-        message: one plain sentence for the user (never holds the secret).
-        kind: ``ok``, ``bad-url``, ``not-https``, ``no-host``, ``unreachable``,
-            ``certificate``, ``rejected``, ``scope``, ``plan``, ``rate``, ``not-bitrix``.
+        kind: the :class:`Outcome`.
+        failure: why it failed (None when ``ok``).
         user_name: the webhook's user, when known.
         portal: the portal's host.
         auth: the parsed webhook (to store when ``ok``).
     """
 
     ok: bool
-    message: str
-    kind: str
+    kind: Outcome
+    failure: Failure | None = None
     user_name: str = ""
     portal: str = ""
     auth: WebhookAuth | None = None
+
+    @property
+    def message(self) -> str:
+        """One plain sentence in the UI's language (never holds the secret)."""
+        if self.failure is not None:
+            return sentence(self.failure)
+        who = self.user_name or _t("the webhook's user")
+        return _t("Connected as {name} to {host}.", name=who, host=self.portal)
 
 
 def _host(auth: WebhookAuth) -> str:
     return urlsplit(auth.portal).netloc or auth.portal
 
 
-def _fail(kind: str, message: str, auth: WebhookAuth | None = None) -> ConnectionCheck:
-    return ConnectionCheck(
-        ok=False, message=message, kind=kind, portal=_host(auth) if auth else "", auth=auth
-    )
-
-
 def _t(text: str, **values: object) -> str:
     return tr("Connection", text, **values)
 
 
-def explain(err: ApiError, auth: WebhookAuth) -> ConnectionCheck:
-    """One sentence for what went wrong."""
-    host = _host(auth)
-    detail = err.message.rstrip(".")
-    if isinstance(err, CertificateError):
-        return _fail(
-            "certificate",
-            _t(
-                "The certificate of {host} is not trusted, so the connection was refused (if"
-                " your company uses its own certificate authority, install it on this"
-                " computer).",
-                host=host,
-            ),
-            auth,
-        )
-    if isinstance(err, NetworkError):
-        if "could not be found" in err.message:
-            return _fail(
-                "no-host", _t("There is no portal at {host}: check the address.", host=host), auth
-            )
-        return _fail(
-            "unreachable",
-            _t(
-                "{host} could not be reached ({detail}); check the network.",
-                host=host,
-                detail=detail,
-            ),
-            auth,
-        )
-    if isinstance(err, ScopeError):
-        scope = err.scope or "im"
-        box = "Users (user_brief)" if scope.startswith("user") else "Messenger (im)"
-        return _fail(
-            "scope",
-            _t(
-                "The webhook lacks the '{scope}' scope: edit it in Bitrix24 and tick {box}.",
-                scope=scope,
-                box=box,
-            ),
-            auth,
-        )
-    if isinstance(err, AuthError):
-        if err.code == "ACCESS_DENIED" and "plan" in err.message:
-            return _fail(
-                "plan",
-                _t(
-                    "REST access is not available on the plan of {host} (Bitrix24 offers it"
-                    " on commercial plans).",
-                    host=host,
-                ),
-                auth,
-            )
-        if err.code == "INVALID_REQUEST":
-            return _fail(
-                "not-https", _t("{host} accepts webhooks over HTTPS only.", host=host), auth
-            )
-        return _fail(
-            "rejected",
-            _t(
-                "The webhook was rejected: its secret is wrong, or it has been deleted or has"
-                " expired. Copy the address again from Bitrix24."
-            ),
-            auth,
-        )
-    if isinstance(err, RateLimited):
-        return _fail(
-            "rate",
-            _t("{host} is limiting requests right now; wait a minute and try again.", host=host),
-            auth,
-        )
-    if isinstance(err, ProtocolError):
-        return _fail(
-            "not-bitrix",
-            _t(
-                "{host} answered, but not like a Bitrix24 portal ({detail}).",
-                host=host,
-                detail=detail,
-            ),
-            auth,
-        )
-    return _fail(
-        "not-bitrix", _t("{host} reported an error: {detail}.", host=host, detail=detail), auth
+def failed(failure: Failure, auth: WebhookAuth | None = None) -> ConnectionCheck:
+    """A failed check: the failure, with the portal's host filled in when it lacks one."""
+    host = _host(auth) if auth is not None else failure.host
+    if host and not failure.host:
+        failure = replace(failure, host=host)
+    return ConnectionCheck(
+        ok=False, kind=outcome_of(failure), failure=failure, portal=host, auth=auth
     )
 
 
@@ -161,15 +145,7 @@ def check_connection(
     try:
         auth = parse_webhook_url(url, allow_http=allow_http)
     except BadPortalUrl as exc:
-        if "--allow-http" in str(exc):
-            return _fail(
-                "not-https",
-                _t(
-                    "The address uses plain http://, so the webhook would travel unencrypted:"
-                    " use https://, or allow plain http for a self-hosted portal without TLS."
-                ),
-            )
-        return _fail("bad-url", str(exc))
+        return failed(exc.failure)
     register_secret(auth.secret)
     own = client is None
     if own:
@@ -184,7 +160,7 @@ def check_connection(
         scopes = client.call("scope").result
     except ApiError as err:
         log.info("Connection test failed: %s", err)
-        return explain(err, auth)
+        return failed(err.failure, auth)
     finally:
         if own:
             client.close()
@@ -195,17 +171,8 @@ def check_connection(
     if not granted & set(USER_SCOPES):
         missing.append("user_brief")
     if missing:
-        return explain(ScopeError("scope", scope=missing[0]), auth)
+        return failed(Failure(Reason.MISSING_SCOPE, scope=missing[0]), auth)
     name = ""
     if isinstance(profile, dict):
         name = " ".join(str(profile.get(k) or "").strip() for k in ("NAME", "LAST_NAME")).strip()
-    host = _host(auth)
-    who = name or _t("the webhook's user")
-    return ConnectionCheck(
-        ok=True,
-        message=_t("Connected as {name} to {host}.", name=who, host=host),
-        kind="ok",
-        user_name=name,
-        portal=host,
-        auth=auth,
-    )
+    return ConnectionCheck(ok=True, kind=Outcome.OK, user_name=name, portal=_host(auth), auth=auth)

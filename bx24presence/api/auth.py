@@ -12,8 +12,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bx24presence.api import jsonio
-from bx24presence.api.errors import ApiError, AuthError, BadPortalUrl, portal_text
-from bx24presence.api.redaction import REDACTED, redact
+from bx24presence.api.errors import ApiError, AuthError, BadPortalUrl, Reason, portal_text
+from bx24presence.api.redaction import REDACTED, redact  # noqa: F401  (re-exported)
 from bx24presence.api.transport import read_capped
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,9 @@ def check_scheme(scheme: str, host: str, *, allow_http: bool) -> None:
     if scheme == "https":
         return
     if scheme != "http":
-        raise BadPortalUrl(f"The portal address must start with https:// (got '{scheme}://').")
+        raise BadPortalUrl(Reason.BAD_SCHEME, host=host, scheme=scheme)
     if not (allow_http or is_loopback_host(host)):
-        raise BadPortalUrl(
-            f"The portal address uses plain http:// on {host}: the webhook secret would travel"
-            " unencrypted. Use https://, or pass --allow-http for a self-hosted portal without TLS."
-        )
+        raise BadPortalUrl(Reason.PLAIN_HTTP, host=host)
 
 
 class Auth(Protocol):
@@ -113,7 +110,7 @@ class WebhookAuth:
         return False
 
     def refresh(self, session: Any, timeout: tuple[float, float]) -> None:
-        raise AuthError("A webhook cannot be refreshed.")
+        raise AuthError(reason=Reason.RENEWAL_FAILED, detail="a webhook cannot be refreshed")
 
     @property
     def webhook_url(self) -> str:
@@ -133,25 +130,21 @@ def parse_webhook_url(text: str, *, allow_http: bool = False) -> WebhookAuth:
     """
     raw = text.strip().strip("'\"<>").strip()
     if not raw:
-        raise BadPortalUrl("No portal address was given.")
+        raise BadPortalUrl(Reason.NO_ADDRESS)
     if "://" not in raw:
         raw = "https://" + raw
     try:
         parts = urlsplit(raw)
         port = parts.port
-    except ValueError as exc:
-        raise BadPortalUrl(f"This is not a valid address: {redact(str(exc))}.") from None
+    except ValueError:
+        raise BadPortalUrl(Reason.INVALID_ADDRESS) from None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if not host or not re.fullmatch(r"[a-z0-9.\-:\[\]_]+", host):
-        raise BadPortalUrl("The address has no valid host name.")
+        raise BadPortalUrl(Reason.NO_HOST_NAME)
     m = _WEBHOOK_PATH.match(parts.path)
     if not m:
-        raise BadPortalUrl(
-            "This is not a Bitrix24 webhook address. It looks like"
-            " https://<portal>/rest/<user id>/<secret>/ (Bitrix24: Developer resources >"
-            " Other > Incoming webhook)."
-        )
+        raise BadPortalUrl(Reason.NOT_A_WEBHOOK, host=host)
     check_scheme(scheme, host, allow_http=allow_http)
     prefix = m.group("prefix").rstrip("/")
     portal = origin(scheme, host, port) + prefix
@@ -166,7 +159,7 @@ def parse_portal_url(text: str, *, allow_http: bool = False) -> str:
     parts = urlsplit(raw)
     host = (parts.hostname or "").lower()
     if not host:
-        raise BadPortalUrl("The address has no valid host name.")
+        raise BadPortalUrl(Reason.NO_HOST_NAME)
     check_scheme(parts.scheme.lower(), host, allow_http=allow_http)
     return origin(parts.scheme.lower(), host, parts.port)
 
@@ -254,9 +247,9 @@ class OAuthAuth:
             if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
                 code = body.get("error") if isinstance(body, dict) else None
                 raise AuthError(
-                    "The saved login has expired; log in to the portal again."
+                    reason=Reason.LOGIN_EXPIRED
                     if code == "invalid_grant"
-                    else "Could not renew the login: the OAuth server refused it.",
+                    else Reason.RENEWAL_FAILED,
                     code=str(code) if isinstance(code, str) else None,
                 )
             renewed = body.get("refresh_token")
@@ -279,20 +272,20 @@ class OAuthAuth:
             try:
                 if 300 <= resp.status_code < 400:
                     raise AuthError(
-                        "Could not renew the login: the OAuth server redirected the request"
-                        " elsewhere; not followed."
+                        reason=Reason.RENEWAL_FAILED,
+                        detail="the OAuth server redirected the request elsewhere; not followed",
                     )
-                data = read_capped(resp, TOKEN_ANSWER_MAX, what="The OAuth server's answer")
+                data = read_capped(resp, TOKEN_ANSWER_MAX, what="the OAuth server's answer")
             finally:
                 resp.close()
             return jsonio.decode_answer(data)
         except AuthError:
             raise
         except ApiError as exc:
-            raise AuthError(f"Could not renew the login: {exc}") from None
+            raise AuthError(reason=Reason.RENEWAL_FAILED, detail=str(exc)) from None
         except Exception as exc:
             raise AuthError(
-                "Could not renew the login: " + portal_text(str(exc), self.secrets())
+                reason=Reason.RENEWAL_FAILED, detail=portal_text(str(exc), self.secrets())
             ) from None
 
     def __repr__(self) -> str:

@@ -4,9 +4,12 @@ typed errors, retries, throttling, batches, domain moves and OAuth refresh."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import logging
 import math
 import random
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -16,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from bx24presence.api import jsonio
 from bx24presence.api.auth import Auth, redact
@@ -27,9 +31,11 @@ from bx24presence.api.errors import (
     NetworkError,
     ProtocolError,
     RateLimited,
+    Reason,
     TimedOut,
     TokenExpired,
     error_from_envelope,
+    malformed,
     portal_text,
 )
 from bx24presence.api.moves import judge_move
@@ -168,7 +174,7 @@ def _as_map(value: Any, keys: list[str], what: str) -> dict[str, Any]:
     if isinstance(value, list):
         # A gapless numeric map arrives as a list: positions follow the command order.
         return {keys[i] if i < len(keys) else str(i): v for i, v in enumerate(value)}
-    raise ProtocolError(f"The portal's batch answer has a malformed '{what}' map.")
+    raise malformed(f"the batch answer has a malformed '{what}' map", method="batch")
 
 
 def parse_batch(
@@ -186,7 +192,7 @@ def parse_batch(
     if raw == []:
         raw = {}
     if not isinstance(raw, dict):
-        raise ProtocolError("The portal's batch answer is not an object.", method="batch")
+        raise malformed("the batch answer is not an object", method="batch")
     keys = list(commands)
     out = BatchResult(time=timing)
     out.results = _as_map(raw.get("result"), keys, "result")
@@ -204,10 +210,7 @@ def parse_batch(
         if t is not None and t.operating_reset_at and k in commands:
             out.reset_at[commands[k][0].lower()] = t.operating_reset_at
     if commands and not any(k in out.results or k in out.errors for k in commands):
-        raise ProtocolError(
-            "The portal's batch answer holds no results at all (a malformed answer).",
-            method="batch",
-        )
+        raise malformed("the batch answer holds no results at all", method="batch")
     return out
 
 
@@ -384,15 +387,10 @@ class Bitrix24Client:
     # -- internals ----------------------------------------------------------------------------
 
     def _host(self) -> str:
-        return urlsplit(self._auth.portal).hostname or "the portal"
+        return urlsplit(self._auth.portal).hostname or ""
 
     def _late(self, method: str, seconds: float | None) -> TimedOut:
-        within = f" within {seconds:g} s" if seconds else " in time"
-        return TimedOut(
-            f"{self._host()} did not finish answering{within}.",
-            deadline_s=seconds,
-            method=method,
-        )
+        return TimedOut(deadline_s=seconds, method=method, host=self._host())
 
     def _sleep(self, seconds: float) -> None:
         if seconds > 0 and self._cancel.wait(seconds):
@@ -421,11 +419,7 @@ class Bitrix24Client:
             except _Moved as moved:
                 moves += 1
                 if moves > 3:
-                    raise ProtocolError(
-                        "The portal keeps redirecting; its address may have changed more than"
-                        " once. Check the webhook address.",
-                        method=method,
-                    ) from None
+                    raise ProtocolError(reason=Reason.TOO_MANY_REDIRECTS, method=method) from None
                 self._follow_move(moved.location, moved.url)
             except TokenExpired:
                 if refreshed or not self._auth.can_refresh():
@@ -438,11 +432,12 @@ class Bitrix24Client:
                         raise self._late(method, seconds) from None
                 refreshed = True
             except ApiError as err:
+                err.host = err.host or self._host()
                 if not err.retryable:
                     raise
                 attempt += 1
                 if attempt >= self.retry.attempts:
-                    err.message = f"{err.message} (gave up after {attempt} attempts)"
+                    err.attempts = attempt
                     raise
                 delay = self.retry.delay(attempt, self._rng)
                 if isinstance(err, RateLimited):
@@ -456,7 +451,7 @@ class Bitrix24Client:
                             raise
                 if time.monotonic() + delay >= until:
                     # No time left to wait and try again: the last failure says why.
-                    err.message = f"{err.message} (gave up after {attempt} attempts)"
+                    err.attempts = attempt
                     raise
                 log.info("%s failed (%s); retry %d in %.1f s", method, err, attempt, delay)
                 self._sleep(delay)
@@ -508,9 +503,7 @@ class Bitrix24Client:
                 return self._late(method, late_s)
             if isinstance(exc, requests.exceptions.RequestException):
                 return self._network_error(exc, method)
-            return NetworkError(
-                f"{self._host()} closed the connection without answering.", method=method
-            )
+            return NetworkError(reason=Reason.DROPPED, method=method, host=self._host())
 
         try:
             try:
@@ -527,9 +520,7 @@ class Bitrix24Client:
                 raise failed(exc) from None
             except ValueError:
                 # requests parses a redirect's Location even when it does not follow it.
-                raise ProtocolError(
-                    "The portal redirected to a malformed address.", method=method
-                ) from None
+                raise ProtocolError(reason=Reason.REDIRECT_MALFORMED, method=method) from None
             try:
                 status = resp.status_code
                 location = resp.headers.get("Location")
@@ -568,10 +559,10 @@ class Bitrix24Client:
 
     def _check(self, method: str, status: int, body: Any, ctype: str) -> dict[str, Any]:
         if not isinstance(body, dict):
-            kind = "an HTML page" if "html" in ctype.lower() else "something that is not JSON"
-            hint = " (a proxy or maintenance page: the portal may be down)" if status >= 500 else ""
+            # The Content-Type header is data: an HTML page comes from a proxy or a login page.
+            html = "html" in ctype.lower()
             raise ProtocolError(
-                f"The portal answered {method} with {kind}, HTTP {status}{hint}.",
+                reason=Reason.HTML_PAGE if html else Reason.NOT_JSON,
                 retryable=status >= 500 or status == 429,
                 status=status,
                 method=method,
@@ -582,15 +573,10 @@ class Bitrix24Client:
             )
         if status >= 400:
             raise ProtocolError(
-                f"The portal answered {method} with HTTP {status} and no error code.",
-                retryable=status >= 500,
-                status=status,
-                method=method,
+                reason=Reason.HTTP_STATUS, retryable=status >= 500, status=status, method=method
             )
         if "result" not in body:
-            raise ProtocolError(
-                f"The portal's answer to {method} has no 'result'.", status=status, method=method
-            )
+            raise malformed(f"the answer to {method} has no 'result'", status=status, method=method)
         self.bucket.reward()
         t = ResponseTime.parse(body.get("time"))
         if t is not None:
@@ -600,38 +586,59 @@ class Bitrix24Client:
         return body
 
     def _network_error(self, exc: requests.exceptions.RequestException, method: str) -> ApiError:
+        """The typed error for a failure of the network, by the types of the exceptions
+        ``requests`` wraps (never by their words, which vary by platform and version)."""
         host = self._host()
-        text = portal_text(str(exc), self._auth.secrets())
+        kw: dict[str, Any] = {"method": method, "host": host}
+        causes = list(_causes(exc))
         if isinstance(exc, requests.exceptions.SSLError):
-            return CertificateError(
-                f"The certificate of {host} is not trusted; the connection was refused."
-                " (If the portal uses a private certificate authority, name its certificate"
-                " bundle with --ca-bundle FILE or BX24PRESENCE_CA_BUNDLE, or install it in the"
-                " system's trust store.)",
-                method=method,
+            plain = any(
+                isinstance(c, ssl.SSLError)
+                and not isinstance(c, ssl.SSLCertVerificationError)
+                and getattr(c, "reason", None) in _NOT_TLS
+                for c in causes
             )
+            return CertificateError(reason=Reason.NOT_TLS if plain else Reason.CERTIFICATE, **kw)
         if isinstance(exc, requests.exceptions.Timeout):
-            return TimedOut(f"{host} did not answer in time.", method=method)
-        low = text.lower()
-        if any(
-            s in low
-            for s in (
-                "name or service not known",
-                "nodename nor servname",
-                "getaddrinfo failed",
-                "temporary failure in name resolution",
-                "no address associated",
-            )
-        ):
-            return NetworkError(
-                f"The host {host} could not be found: check the address and the network.",
-                method=method,
-            )
-        if "refused" in low:
-            return NetworkError(f"{host} refused the connection.", method=method)
-        if "remotedisconnected" in low or "reset" in low or "aborted" in low:
-            return NetworkError(f"{host} closed the connection without answering.", method=method)
-        return NetworkError(f"Could not reach {host}: {text}", method=method)
+            return TimedOut(**kw)
+        detail = portal_text(str(exc), self._auth.secrets())
+        if any(isinstance(c, socket.gaierror) for c in causes):
+            return NetworkError(reason=Reason.HOST_NOT_FOUND, detail=detail, **kw)
+        if any(isinstance(c, ConnectionRefusedError) for c in causes):
+            return NetworkError(reason=Reason.REFUSED, **kw)
+        if any(isinstance(c, _DROPPED) for c in causes):
+            return NetworkError(reason=Reason.DROPPED, **kw)
+        return NetworkError(reason=Reason.UNREACHABLE, detail=detail, **kw)
+
+
+#: OpenSSL's reasons when what answered an https address does not speak TLS (a plain-http
+#: server: its answer is read as a TLS record of a wrong version).
+_NOT_TLS = frozenset(
+    {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE"}
+)
+#: A connection that ended without an answer.
+_DROPPED = (
+    ConnectionResetError,
+    ConnectionAbortedError,
+    BrokenPipeError,
+    http.client.RemoteDisconnected,
+    urllib3.exceptions.ProtocolError,
+)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception it wraps (``requests`` and ``urllib3`` nest them in their
+    arguments and ``reason``), depth and count bounded."""
+    todo: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while todo and len(seen) < 32:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        nested = [*e.args, getattr(e, "reason", None), e.__cause__, e.__context__]
+        todo.extend(n for n in nested if isinstance(n, BaseException))
 
 
 class _Moved(Exception):

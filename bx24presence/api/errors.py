@@ -1,11 +1,16 @@
-"""The client's error hierarchy, and the mapping from Bitrix24 error envelopes to it.
+"""The client's typed failures: a :class:`Reason` and its data on every error, and the mapping
+from Bitrix24 error envelopes to them.
 
-Every message here is safe to show and to log: it never contains the webhook secret or a
-token, and no text that came from the portal reaches it raw. Such texts (``error``,
-``error_description``, a redirect's target) pass through :func:`portal_text` where the
-error is made: the secrets are redacted, controls and bidi overrides neutralised, and the
-length capped. :class:`ApiError` itself neutralises every message once more, so that a
-consumer (the command line, the GUI's banner, the log) can print any of them as is.
+An error is made with a reason and the parameters a sentence needs (the host, the scope's
+name, the portal's code, when to retry) as data; :mod:`bx24presence.failures` alone turns a
+reason into words, translated for the window and in English for the command line and the
+log (``str(err)``). Nothing here recognises an error by the words of a message.
+
+No text that came from the portal is used raw: such texts (``error``, ``error_description``,
+a redirect's target) pass through :func:`portal_text` where the error is made: the secrets
+are redacted, controls and bidi overrides neutralised, and the length capped. The English
+text of an error is neutralised once more, so that a consumer (the command line, the log)
+can print it as is. It never holds the webhook secret or a token.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from bx24presence.api.reasons import Failure, Reason
 from bx24presence.api.redaction import redact
 from bx24presence.textsafe import for_terminal, repair
 
@@ -49,8 +55,36 @@ def _safe_message(message: str) -> str:
     return _cut(for_terminal(redact(repair(str(message)))), MESSAGE_MAX)
 
 
+def _english(failure: Failure) -> str:
+    # Imported here: the sentences module imports this one.
+    from bx24presence.failures import english  # noqa: PLC0415
+
+    return english(failure)
+
+
 class BadPortalUrl(ValueError):
-    """The portal or webhook address cannot be used as given (a usage error, exit code 2)."""
+    """The portal or webhook address cannot be used as given (a usage error, exit code 2).
+
+    Attributes:
+        reason: one of the address reasons (``NO_ADDRESS`` ... ``PLAIN_HTTP``).
+        host: the host named, when there is one.
+        scheme: the scheme given, for ``BAD_SCHEME``.
+    """
+
+    def __init__(self, reason: Reason, *, host: str = "", scheme: str = "") -> None:
+        self.reason = reason
+        self.host = portal_text(host, limit=100)
+        self.scheme = portal_text(scheme, limit=20)
+        super().__init__(reason.value)
+
+    @property
+    def failure(self) -> Failure:
+        """The failure as a value (the command line's English names its option)."""
+        detail = "--allow-http" if self.reason is Reason.PLAIN_HTTP else ""
+        return Failure(self.reason, host=self.host, scheme=self.scheme, detail=detail)
+
+    def __str__(self) -> str:
+        return _safe_message(_english(self.failure))
 
 
 class Cancelled(Exception):
@@ -60,30 +94,75 @@ class Cancelled(Exception):
 class ApiError(Exception):
     """Any failure to get a usable answer from the portal.
 
+    Made with a :class:`Reason` and its data; ``str()`` is the English sentence
+    (:func:`bx24presence.failures.english`), safe to print and to log. A message given
+    positionally replaces that sentence (for tests and stand-ins), never the reason.
+
     Attributes:
+        reason: why (each class has a default).
         code: the portal's ``error`` code, when it sent one.
         status: the HTTP status, when a response arrived.
         method: the REST method being called.
+        host: the portal's host, when known (the client fills it in).
+        said: the portal's own words about the error, neutralised.
+        detail: technical detail in English, for the log and the command line.
+        attempts: how many attempts were made (set when the client gives up).
         retryable: whether trying again later may help.
     """
 
     retryable = False
+    default_reason = Reason.UNEXPECTED
 
     def __init__(
         self,
-        message: str,
+        message: str = "",
         *,
+        reason: Reason | None = None,
         code: str | None = None,
         status: int | None = None,
         method: str | None = None,
+        host: str = "",
+        said: str = "",
+        detail: str = "",
     ) -> None:
-        message = _safe_message(message)
-        super().__init__(message)
-        self.message = message
+        self.reason = reason or self.default_reason
+        self._message = _safe_message(message) if message else ""
+        super().__init__(self._message or self.reason.value)
         # The code is compared by consumers (``err.code == "ACCESS_DENIED"``) and shown.
         self.code = (portal_text(code, limit=100) or None) if code is not None else None
         self.status = status
         self.method = method
+        self.host = portal_text(host, limit=100)
+        self.said = said
+        self.detail = _safe_message(detail) if detail else ""
+        self.attempts = 0
+
+    @property
+    def failure(self) -> Failure:
+        """The failure as a value (for signals, the banner, the connection test)."""
+        reset_at = getattr(self, "reset_at", None)
+        return Failure(
+            self.reason,
+            host=self.host,
+            scope=getattr(self, "scope", None) or "",
+            code=self.code or "",
+            method=self.method or "",
+            status=self.status,
+            seconds=getattr(self, "deadline_s", None),
+            retry_at=reset_at if isinstance(reset_at, int | float) else None,
+            limit_bytes=getattr(self, "limit_bytes", None),
+            target=portal_text(getattr(self, "target", ""), limit=100),
+            new_portal=portal_text(getattr(self, "new_portal", ""), limit=200),
+            said=self.said,
+            # A message given by hand (a stand-in) is detail for the log and the terminal.
+            detail=self.detail or self._message,
+            attempts=self.attempts,
+        )
+
+    @property
+    def message(self) -> str:
+        """The English text: the given message, or the reason's sentence."""
+        return self._message or _safe_message(_english(self.failure))
 
     def __str__(self) -> str:
         return self.message
@@ -92,17 +171,23 @@ class ApiError(Exception):
 class AuthError(ApiError):
     """Authentication or permission failure: retrying will not help; the user must act."""
 
+    default_reason = Reason.WEBHOOK_REJECTED
+
 
 class ScopeError(AuthError):
     """The webhook or token lacks a scope; ``scope`` names it when known."""
 
-    def __init__(self, message: str, *, scope: str | None = None, **kw: Any) -> None:
+    default_reason = Reason.MISSING_SCOPE
+
+    def __init__(self, message: str = "", *, scope: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.scope = scope
 
 
 class TokenExpired(AuthError):
     """An OAuth access token expired (``expired_token``): refresh it and repeat the call."""
+
+    default_reason = Reason.TOKEN_EXPIRED
 
 
 class RateLimited(ApiError):
@@ -112,8 +197,9 @@ class RateLimited(ApiError):
     """
 
     retryable = True
+    default_reason = Reason.RATE_LIMITED
 
-    def __init__(self, message: str, *, reset_at: float | None = None, **kw: Any) -> None:
+    def __init__(self, message: str = "", *, reset_at: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.reset_at = reset_at
 
@@ -122,6 +208,7 @@ class NetworkError(ApiError):
     """The portal could not be reached: DNS, refused connection, timeout, dropped connection."""
 
     retryable = True
+    default_reason = Reason.UNREACHABLE
 
 
 class TimedOut(NetworkError):
@@ -130,32 +217,44 @@ class TimedOut(NetworkError):
     answer a byte a second). Retried while the deadline leaves time; worth trying later."""
 
     retryable = True
+    default_reason = Reason.TIMEOUT
 
-    def __init__(self, message: str, *, deadline_s: float | None = None, **kw: Any) -> None:
+    def __init__(self, message: str = "", *, deadline_s: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.deadline_s = deadline_s
 
 
 class CertificateError(NetworkError):
-    """The portal's TLS certificate is not trusted. Not transient: not retried."""
+    """The portal's TLS certificate is not trusted, or what answered does not speak TLS
+    (``NOT_TLS``). Not transient: not retried."""
 
     retryable = False
+    default_reason = Reason.CERTIFICATE
 
 
 class ProtocolError(ApiError):
     """The portal answered something that is not the Bitrix24 REST dialect (HTML from a proxy,
     malformed JSON, an unexpected shape). Retried when it came with a 5xx status."""
 
-    def __init__(self, message: str, *, retryable: bool = False, **kw: Any) -> None:
+    default_reason = Reason.MALFORMED
+
+    def __init__(self, message: str = "", *, retryable: bool = False, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retryable = retryable
+
+
+def malformed(detail: str, **kw: Any) -> ProtocolError:
+    """An answer of the wrong shape; ``detail`` says what, in English, for the log."""
+    return ProtocolError(reason=Reason.MALFORMED, detail=detail, **kw)
 
 
 class ResponseTooLarge(ProtocolError):
     """The answer grew past the size cap while it was read (decompressed bytes); reading
     stopped there. Not retried: the next answer would be as large."""
 
-    def __init__(self, message: str, *, limit_bytes: int, **kw: Any) -> None:
+    default_reason = Reason.TOO_LARGE
+
+    def __init__(self, message: str = "", *, limit_bytes: int, **kw: Any) -> None:
         super().__init__(message, retryable=False, **kw)
         self.limit_bytes = limit_bytes
 
@@ -165,7 +264,9 @@ class RedirectRefused(ProtocolError):
     secret: another host, plain http, or a page that is not the REST API. Not followed and
     not retried. ``target`` names where it pointed (a host, never a secret)."""
 
-    def __init__(self, message: str, *, target: str = "", **kw: Any) -> None:
+    default_reason = Reason.REDIRECT_REFUSED
+
+    def __init__(self, message: str = "", *, target: str = "", **kw: Any) -> None:
         super().__init__(message, retryable=False, **kw)
         self.target = target
 
@@ -176,7 +277,9 @@ class PortalMoved(RedirectRefused):
     domain). Not followed on its own: the user confirms the new address, then the app uses
     ``auth.moved_to(new_portal)``."""
 
-    def __init__(self, message: str, *, new_portal: str, **kw: Any) -> None:
+    default_reason = Reason.PORTAL_MOVED
+
+    def __init__(self, message: str = "", *, new_portal: str, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.new_portal = new_portal
 
@@ -184,25 +287,30 @@ class PortalMoved(RedirectRefused):
 class PortalError(ApiError):
     """The portal answered with a Bitrix24 error code for this method (400 method errors, 5xx)."""
 
-    def __init__(self, message: str, **kw: Any) -> None:
+    default_reason = Reason.PORTAL_ERROR
+
+    def __init__(self, message: str = "", **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retryable = (self.status or 0) >= 500
 
 
+#: Authentication codes and the reason each means (docs/bitrix24-api.md §6).
 _AUTH_CODES = {
-    "NO_AUTH_FOUND": "The portal did not recognise the webhook (wrong authorization data).",
-    "INVALID_CREDENTIALS": "The webhook was rejected: it is wrong, expired or has been deleted.",
-    "INVALID_TOKEN": "The access token was rejected.",
-    "WRONG_AUTH_TYPE": "This kind of authorization is not accepted for this method.",
-    "AUTHORIZATION_ERROR": "The portal refused the authorization.",
-    "USER_ACCESS_ERROR": "The webhook's user has no access to this method.",
-    "APPLICATION_NOT_FOUND": "The application is not installed on the portal.",
-    "PORTAL_DELETED": "The portal has been deleted.",
-    "INVALID_REQUEST": "The portal refused the request (it requires HTTPS).",
-    "ACCESS_ERROR": "The webhook's user has no access to this data"
-    " (extranet users cannot list the company).",
-    "INVALID_GRANT": "The saved login has expired; log in to the portal again.",
+    "NO_AUTH_FOUND": Reason.WEBHOOK_REJECTED,
+    "INVALID_CREDENTIALS": Reason.WEBHOOK_REJECTED,
+    "INVALID_TOKEN": Reason.TOKEN_REJECTED,
+    "WRONG_AUTH_TYPE": Reason.WRONG_AUTH_TYPE,
+    "AUTHORIZATION_ERROR": Reason.WEBHOOK_REJECTED,
+    "USER_ACCESS_ERROR": Reason.NO_ACCESS,
+    "APPLICATION_NOT_FOUND": Reason.APP_NOT_INSTALLED,
+    "PORTAL_DELETED": Reason.PORTAL_DELETED,
+    "INVALID_REQUEST": Reason.HTTPS_REQUIRED,
+    "ACCESS_ERROR": Reason.EXTRANET,
+    "INVALID_GRANT": Reason.LOGIN_EXPIRED,
 }
+#: Words of the portal's own ``ACCESS_DENIED`` description that mean "no REST on this plan"
+#: (the portal sends no separate code for it: docs/bitrix24-api.md §6).
+_PLAN_WORDS = ("commercial", "subscription", "rest")
 
 
 def scope_for_method(method: str) -> str | None:
@@ -252,43 +360,53 @@ def error_from_envelope(
     code = portal_text(raw_code, secrets, limit=100)
     desc = portal_text(raw_desc, secrets)
     upper = code.upper()
-    where = f" ({method})" if method else ""
     kw: dict[str, Any] = {"code": code or None, "status": status, "method": method}
     if upper == "EXPIRED_TOKEN":
-        return TokenExpired("The access token has expired.", **kw)
+        return TokenExpired(**kw)
     if upper == "INSUFFICIENT_SCOPE":
         scope = _scope_from_text(desc) or (scope_for_method(method) if method else None)
-        what = f"the '{scope}' scope" if scope else "a scope this app needs"
-        return ScopeError(
-            f"The webhook lacks {what}; edit it in Bitrix24 and tick {what}.",
-            scope=scope,
-            **kw,
-        )
+        return ScopeError(scope=scope, **kw)
     if upper == "ACCESS_DENIED":
-        if "commercial" in desc.lower() or "subscription" in desc.lower() or "rest" in desc.lower():
-            return AuthError(
-                "REST access is not available on this portal's plan"
-                " (Bitrix24 offers it on commercial plans).",
-                **kw,
-            )
-        return AuthError(f"Access denied{where}: {desc or 'no reason given'}.", **kw)
+        if any(word in desc.lower() for word in _PLAN_WORDS):
+            return AuthError(reason=Reason.PLAN_WITHOUT_REST, **kw)
+        return AuthError(reason=Reason.NO_ACCESS, said=desc, **kw)
     if upper in _AUTH_CODES:
-        return AuthError(_AUTH_CODES[upper], **kw)
+        return AuthError(reason=_AUTH_CODES[upper], **kw)
     if upper == "QUERY_LIMIT_EXCEEDED":
-        return RateLimited("The portal's request limit was reached (too many requests).", **kw)
+        return RateLimited(reason=Reason.RATE_LIMITED, **kw)
     if upper == "OPERATION_TIME_LIMIT":
-        return RateLimited(
-            f"The portal paused this method for its time limit{where}.",
-            reset_at=_reset_at(body),
-            **kw,
-        )
+        return RateLimited(reason=Reason.TIME_LIMITED, reset_at=_reset_at(body), **kw)
     if upper == "OVERLOAD_LIMIT":
-        return RateLimited("The portal has blocked REST calls for overload.", **kw)
+        return RateLimited(reason=Reason.OVERLOADED, **kw)
     if upper == "ERROR_METHOD_NOT_FOUND":
-        return PortalError(f"The portal does not know the method{where}.", **kw)
+        return PortalError(reason=Reason.METHOD_NOT_FOUND, **kw)
     if status in (401, 403):
-        return AuthError(
-            f"The portal refused access{where}: {desc or code or 'no reason given'}.", **kw
-        )
-    text = desc or code or "no details"
-    return PortalError(f"The portal reported an error{where}: {code}: {text}".rstrip(), **kw)
+        return AuthError(reason=Reason.NO_ACCESS, said=desc or code, **kw)
+    return PortalError(reason=Reason.PORTAL_ERROR, said=desc, **kw)
+
+
+__all__ = [
+    "MESSAGE_MAX",
+    "PORTAL_TEXT_MAX",
+    "ApiError",
+    "AuthError",
+    "BadPortalUrl",
+    "Cancelled",
+    "CertificateError",
+    "Failure",
+    "NetworkError",
+    "PortalError",
+    "PortalMoved",
+    "ProtocolError",
+    "RateLimited",
+    "Reason",
+    "RedirectRefused",
+    "ResponseTooLarge",
+    "ScopeError",
+    "TimedOut",
+    "TokenExpired",
+    "error_from_envelope",
+    "malformed",
+    "portal_text",
+    "scope_for_method",
+]

@@ -37,6 +37,7 @@ from bx24presence.api.errors import (
     BadPortalUrl,
     PortalMoved,
     ProtocolError,
+    Reason,
     RedirectRefused,
     portal_text,
 )
@@ -114,46 +115,33 @@ def judge_move(
     """
     secrets = tuple(secrets)
     if not location or len(location) > 4096 or any(c.isspace() or ord(c) < 32 for c in location):
-        raise ProtocolError("The portal redirected to a malformed address.")
+        raise ProtocolError(reason=Reason.REDIRECT_MALFORMED)
     try:
         old = urlsplit(portal)
         target = urlsplit(urljoin(request_url or portal + "/", location))
         old_port, new_port = old.port, target.port
     except ValueError:
-        raise ProtocolError("The portal redirected to a malformed address.") from None
+        raise ProtocolError(reason=Reason.REDIRECT_MALFORMED) from None
     scheme = target.scheme.lower()
     old_scheme = old.scheme.lower()
     host = (target.hostname or "").lower()
     old_host = (old.hostname or "").lower()
     shown = portal_text(host, secrets, limit=100) or "an unnamed host"
     if not host or scheme not in _DEFAULT_PORTS:
-        raise RedirectRefused(
-            f"The portal points to {shown}, which is not the portal; not followed.",
-            target=shown,
-        )
+        raise RedirectRefused(target=shown)
     same_host = host == old_host
     same_port = _port(scheme, new_port) == _port(old_scheme, old_port)
     upgrade = old_scheme == "http" and scheme == "https"
     if same_host and old_scheme == "https" and scheme == "http":
-        raise RedirectRefused(
-            "The portal redirected to plain http://, where the webhook would travel"
-            " unencrypted; not followed.",
-            target=shown,
-        )
+        raise RedirectRefused(reason=Reason.REDIRECT_INSECURE, target=shown)
     path = target.path
     if "/rest/" not in path:
         if same_host:
-            raise RedirectRefused(
-                "The portal redirected the request to a page that is not its REST API (a login"
-                " page or a proxy?); not followed.",
-                target=shown,
-            )
-        raise RedirectRefused(
-            f"The portal points to {shown}, which is not the portal; not followed.", target=shown
-        )
+            raise RedirectRefused(reason=Reason.REDIRECT_NOT_API, target=shown)
+        raise RedirectRefused(target=shown)
     prefix = path[: path.find("/rest/")].rstrip("/")
     if not _PREFIX.fullmatch(prefix) or len(prefix) > 200:
-        raise ProtocolError("The portal redirected to a malformed address.")
+        raise ProtocolError(reason=Reason.REDIRECT_MALFORMED)
     new_portal = origin(scheme, host, new_port) + prefix
     if same_host and (upgrade or (scheme == old_scheme and same_port)):
         return new_portal
@@ -167,12 +155,5 @@ def judge_move(
         except BadPortalUrl:
             acceptable = False
     if same_site and acceptable:
-        named = portal_text(new_portal, secrets, limit=200)
-        raise PortalMoved(
-            f"The portal says it has moved to {named}; confirm the new address to use it.",
-            new_portal=new_portal,
-            target=shown,
-        )
-    raise RedirectRefused(
-        f"The portal points to {shown}, which is not the portal; not followed.", target=shown
-    )
+        raise PortalMoved(new_portal=new_portal, target=shown)
+    raise RedirectRefused(target=shown)

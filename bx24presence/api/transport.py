@@ -193,13 +193,10 @@ class Watchdog:
 WATCHDOG = Watchdog()
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
-
-
-def too_large(limit: int, what: str = "The portal's answer") -> ResponseTooLarge:
-    """The error for an answer over ``limit`` bytes."""
-    return ResponseTooLarge(f"{what} is larger than {_megabytes(limit)}.", limit_bytes=limit)
+def too_large(limit: int, what: str = "") -> ResponseTooLarge:
+    """The error for an answer over ``limit`` bytes; ``what`` names another answer than the
+    portal's (for the log)."""
+    return ResponseTooLarge(limit_bytes=limit, detail=what)
 
 
 def read_capped(
@@ -208,7 +205,7 @@ def read_capped(
     *,
     until: float | None = None,
     on_late: Callable[[], Exception] | None = None,
-    what: str = "The portal's answer",
+    what: str = "",
 ) -> bytearray:
     """The body of a streamed ``requests`` response, decompressed, at most ``limit`` bytes.
 

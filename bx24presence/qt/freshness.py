@@ -5,45 +5,51 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bx24presence.domain import Snapshot
+from bx24presence.failures import FailureKind
 from bx24presence.qt.poller import PollFailed
-from bx24presence.qt.widgets import number, tr
+from bx24presence.qt.widgets import BannerKind, number, tr
+
+#: The banner's first words after a failed refresh, by kind: with data shown, without.
+_WITH_DATA: dict[str, str] = {
+    FailureKind.NETWORK: "Portal unreachable since %1, showing data from %2.",
+    FailureKind.TIMEOUT: "The portal has been too slow to answer since %1, showing data from %2.",
+    FailureKind.RATE: "The portal has been limiting requests since %1, showing data from %2.",
+    FailureKind.PROTOCOL: "The portal's answers are unusable since %1, showing data from %2.",
+}
+_NO_DATA: dict[str, str] = {
+    FailureKind.NETWORK: "Portal unreachable since %1; no data yet.",
+    FailureKind.TIMEOUT: "The portal has been too slow to answer since %1; no data yet.",
+    FailureKind.RATE: "The portal has been limiting requests since %1; no data yet.",
+    FailureKind.PROTOCOL: "The portal's answers are unusable since %1; no data yet.",
+}
 
 
-def failure_banner(failure: PollFailed, snap: Snapshot | None) -> tuple[str, str, str]:
+def failure_banner(failure: PollFailed, snap: Snapshot | None) -> tuple[BannerKind, str, str]:
     """The banner's kind, text and button for a failed refresh.
 
-    The portal refused the webhook (``auth``): polling has stopped; an error with
+    The portal refused the webhook (``AUTH``): polling has stopped; an error with
     "Reconnect…". Otherwise a warning with "Retry now" that says since when the portal is
-    unreachable (``network``, ``timeout``), limits requests (``rate``) or answers unusably
-    (the rest), the age of the data shown, why, and when the next attempt comes.
+    unreachable (``NETWORK``), too slow (``TIMEOUT``), limits requests (``RATE``) or answers
+    unusably (the rest), the age of the data shown, why (the failure's sentence, in the UI's
+    language), and when the next attempt comes.
     """
     since = failure.since.astimezone().strftime("%H:%M")
-    if failure.kind == "auth":
+    why = failure.sentence()
+    if failure.kind == FailureKind.AUTH:
         text = tr(
             "%1 Polling has stopped: reconnect with a working webhook (or fix it in Settings)."
-        ).replace("%1", failure.message)
-        return "error", text, tr("Reconnect…")
+        ).replace("%1", why)
+        return BannerKind.ERROR, text, tr("Reconnect…")
     if snap is not None:
         data = snap.fetched_at.astimezone().strftime("%H:%M")
-        if failure.kind in ("network", "timeout"):
-            text = tr("Portal unreachable since %1, showing data from %2.")
-        elif failure.kind == "rate":
-            text = tr("The portal has been limiting requests since %1, showing data from %2.")
-        else:
-            text = tr("The portal's answers are unusable since %1, showing data from %2.")
+        text = tr(_WITH_DATA.get(failure.kind, _WITH_DATA[FailureKind.PROTOCOL]))
         text = text.replace("%1", since).replace("%2", data)
     else:
-        if failure.kind in ("network", "timeout"):
-            text = tr("Portal unreachable since %1; no data yet.")
-        elif failure.kind == "rate":
-            text = tr("The portal has been limiting requests since %1; no data yet.")
-        else:
-            text = tr("The portal's answers are unusable since %1; no data yet.")
+        text = tr(_NO_DATA.get(failure.kind, _NO_DATA[FailureKind.PROTOCOL]))
         text = text.replace("%1", since)
-    detail = failure.message
     if failure.retry_in_s is not None:
-        detail += " " + tr("Next attempt in %1 s.").replace("%1", str(failure.retry_in_s))
-    return "warning", f"{text} {detail}", tr("Retry now")
+        why += " " + tr("Next attempt in %1 s.").replace("%1", str(failure.retry_in_s))
+    return BannerKind.WARNING, f"{text} {why}", tr("Retry now")
 
 
 def status_text(

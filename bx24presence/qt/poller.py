@@ -11,20 +11,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from bx24presence.api.errors import (
     ApiError,
-    AuthError,
     Cancelled,
+    Failure,
     NetworkError,
     ProtocolError,
-    RateLimited,
-    TimedOut,
+    Reason,
 )
 from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
+from bx24presence.failures import FailureKind, failure_kind, sentence
 from bx24presence.memory import release_free_memory
 from bx24presence.qt.list.keys import SortKeys, compute_keys
 from bx24presence.qt.relayfeed import RelayFeed
@@ -74,43 +75,44 @@ class PollFailed:
     """A refresh failed.
 
     Attributes:
-        kind: ``auth`` (polling stops until the user acts), ``network``, ``timeout`` (the
-            refresh's deadline passed), ``rate``, ``protocol`` (an answer that makes no sense,
-            an empty company included) or ``portal``.
-        message: one plain sentence for the user (never holds a secret).
+        kind: a :class:`~bx24presence.failures.FailureKind`: ``AUTH`` (polling stops until
+            the user acts), ``NETWORK``, ``TIMEOUT`` (no answer in time), ``RATE``,
+            ``PROTOCOL`` (an answer that makes no sense, an empty company included) or
+            ``PORTAL``.
+        message: the failure in English, for the log (never holds a secret); shown only
+            when there is no ``failure``.
         at: when it failed (local, aware).
         retry_in_s: when the next attempt comes, or None when polling stopped.
         since: when the failures began (the first failure in a row).
+        failure: the reason and its data; :meth:`sentence` puts it into words.
     """
 
-    kind: str
+    kind: FailureKind | str
     message: str
     at: datetime
     retry_in_s: int | None
     since: datetime
+    failure: Failure | None = None
 
-
-def failure_kind(err: ApiError) -> str:
-    """The category of an error, for the GUI."""
-    if isinstance(err, AuthError):
-        return "auth"
-    if isinstance(err, DeadlineExceeded | TimedOut):
-        return "timeout"
-    if isinstance(err, NetworkError):
-        return "network"
-    if isinstance(err, RateLimited):
-        return "rate"
-    if isinstance(err, ProtocolError):
-        return "protocol"
-    return "portal"
+    def sentence(self) -> str:
+        """The failure in one sentence of the UI's language (call it in the GUI thread)."""
+        return sentence(self.failure) if self.failure is not None else self.message
 
 
 class EmptyAnswer(ProtocolError):
     """The portal listed nobody, not even the webhook's own user: a malformed answer."""
 
+    default_reason = Reason.NO_COLLEAGUES
+
 
 class DeadlineExceeded(NetworkError):
     """A refresh took longer than its deadline and was abandoned."""
+
+    default_reason = Reason.TIMEOUT
+
+    def __init__(self, *, deadline_s: float, host: str = "") -> None:
+        super().__init__(host=host)
+        self.deadline_s = deadline_s
 
 
 class _Watchdog(QObject):
@@ -289,7 +291,7 @@ class Poller(QObject):
             return
         except ApiError as err:
             log.warning("Setting the own status failed: %s", err)
-            self.own_status_failed.emit(str(err))
+            self.own_status_failed.emit(sentence(err))
             return
         log.info("Own status set to %s", status)
         self.own_status_set.emit(status)
@@ -380,16 +382,13 @@ class Poller(QObject):
                 previous = None
             snap = refresher.refresh(previous, deadline_s=self._deadline_s or None)
             if not snap.colleagues:
-                raise EmptyAnswer(
-                    "The portal listed no colleagues at all, not even the webhook's own user;"
-                    " its answer makes no sense."
-                )
+                raise EmptyAnswer(host=urlsplit(self._portal).hostname or "")
         except Cancelled:
             if not self._end_expired():
                 return
             self._on_failure(
                 DeadlineExceeded(
-                    f"The portal did not answer within {self._deadline_s:g} s.",
+                    deadline_s=self._deadline_s, host=urlsplit(self._portal).hostname or ""
                 )
             )
             return
@@ -400,7 +399,7 @@ class Poller(QObject):
         except Exception as exc:
             self._end_expired()
             log.exception("Unexpected failure while refreshing")
-            self._on_failure(ApiError(f"Unexpected error: {type(exc).__name__}"))
+            self._on_failure(ApiError(reason=Reason.UNEXPECTED, detail=type(exc).__name__))
             return
         finally:
             with self._lock:
@@ -455,9 +454,9 @@ class Poller(QObject):
         self._failing_since = self._failing_since or now
         kind = failure_kind(err)
         backoff = 2 ** min(self._failures - 1, 16)
-        if kind == "auth":
+        if kind is FailureKind.AUTH:
             retry: int | None = None
-        elif kind == "rate":
+        elif kind is FailureKind.RATE:
             retry = min(MAX_BACKOFF_S, backoff)
             reset_at = getattr(err, "reset_at", None)
             if isinstance(reset_at, int | float) and reset_at > 0:
@@ -470,7 +469,12 @@ class Poller(QObject):
         log.warning("Refresh failed (%s): %s", kind, err)
         self.poll_failed.emit(
             PollFailed(
-                kind=kind, message=str(err), at=now, retry_in_s=retry, since=self._failing_since
+                kind=kind,
+                message=str(err),
+                at=now,
+                retry_in_s=retry,
+                since=self._failing_since,
+                failure=err.failure,
             )
         )
         if retry is not None and not self._stopped and self._timer is not None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from bx24presence import paths
 from bx24presence.api.auth import WebhookAuth, parse_webhook_url
-from bx24presence.api.errors import AuthError
+from bx24presence.api.errors import AuthError, Reason
 from bx24presence.cache import snapshot_path
 from bx24presence.logconfig import register_secret
 from bx24presence.memory import limit_arenas
@@ -81,7 +81,7 @@ class PortalChoice:
         if self.auth is None:
             url = self.load_secret() if self.load_secret is not None else None
             if not url:
-                raise AuthError("No webhook is stored for this portal: connect again in Settings.")
+                raise AuthError(reason=Reason.NO_WEBHOOK)
             self.auth = parse_webhook_url(url, allow_http=self.allow_http)
             register_secret(self.auth.secret)
         return self.auth

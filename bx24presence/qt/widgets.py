@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import ClassVar
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
@@ -96,6 +97,17 @@ class FilterBar(QWidget):
         return layout.heightForWidth(width) if layout is not None else 0
 
 
+class BannerKind(enum.StrEnum):
+    """How serious the banner's message is (its colours and icon)."""
+
+    #: Something is wrong but the app goes on (stale data, retrying).
+    WARNING = "warning"
+    #: The user must act (the portal refused the webhook; polling stopped).
+    ERROR = "error"
+    #: Nothing is wrong yet (the portal is slow to answer).
+    INFO = "info"
+
+
 #: What the banner's icon means, for screen readers.
 BANNER_KIND_NAMES = {
     "warning": lambda: tr("Warning"),
@@ -136,7 +148,7 @@ class Banner(QFrame):
         layout.addWidget(self._icon)
         layout.addWidget(self._text, 1)
         layout.addWidget(self._button)
-        self.kind = ""
+        self.kind: BannerKind | None = None
         self.hide()
 
     @property
@@ -144,8 +156,9 @@ class Banner(QFrame):
         """The message shown."""
         return self._text.text()
 
-    def show_message(self, kind: str, text: str, action: str | None = None) -> None:
-        """Show ``text``; ``kind`` is warning, error or info."""
+    def show_message(self, kind: BannerKind | str, text: str, action: str | None = None) -> None:
+        """Show ``text`` as a :class:`BannerKind`."""
+        kind = BannerKind(kind)
         bg, fg, border = self.STYLES[kind]
         self.kind = kind
         self.setStyleSheet(
@@ -165,5 +178,5 @@ class Banner(QFrame):
 
     def clear(self) -> None:
         """Hide the banner."""
-        self.kind = ""
+        self.kind = None
         self.hide()

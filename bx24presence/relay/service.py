@@ -17,15 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bx24presence.api.errors import (
-    ApiError,
-    AuthError,
-    Cancelled,
-    NetworkError,
-    ProtocolError,
-    RateLimited,
-)
+from bx24presence.api.errors import ApiError, AuthError, Cancelled, Reason
 from bx24presence.domain import Snapshot, diff_snapshots
+from bx24presence.failures import FailureKind, failure_kind
 from bx24presence.logconfig import redact_all
 from bx24presence.memory import release_free_memory
 from bx24presence.relay import codec
@@ -46,19 +40,6 @@ DEFAULT_HEARTBEAT_S = 5.0
 HEARTBEAT_TTL_PERIODS = 3
 #: Redis reconnection backoff: from this, doubling, up to the heartbeat period.
 REDIS_BACKOFF_START_S = 0.25
-
-
-def failure_kind(err: ApiError) -> str:
-    """The category of a portal failure (the desktop's categories)."""
-    if isinstance(err, AuthError):
-        return "auth"
-    if isinstance(err, NetworkError):
-        return "network"
-    if isinstance(err, RateLimited):
-        return "rate"
-    if isinstance(err, ProtocolError):
-        return "protocol"
-    return "portal"
 
 
 class FirstPollRefused(Exception):
@@ -179,7 +160,9 @@ class RelayService:
                 delay = self._on_failure(err)
             except Exception as exc:
                 log.exception("Unexpected failure while refreshing")
-                delay = self._on_failure(ApiError(f"Unexpected error: {type(exc).__name__}"))
+                delay = self._on_failure(
+                    ApiError(reason=Reason.UNEXPECTED, detail=type(exc).__name__)
+                )
             else:
                 first = False
                 self._on_snapshot(snapshot)
@@ -191,14 +174,16 @@ class RelayService:
         self._failures += 1
         kind = failure_kind(err)
         delay = float(
-            MAX_BACKOFF_S if kind == "auth" else min(MAX_BACKOFF_S, 2 ** (self._failures - 1))
+            MAX_BACKOFF_S
+            if kind is FailureKind.AUTH
+            else min(MAX_BACKOFF_S, 2 ** (self._failures - 1))
         )
         with self._lock:
             h = self._health
             self._health = _Health(
                 status=codec.STATUS_STALE,
                 since=h.since or self._clock(),
-                reason=kind,
+                reason=kind.value,
                 message=redact_all(str(err))[:300],
                 fetched_mono=h.fetched_mono,
             )

@@ -19,6 +19,7 @@ import pytest
 
 from bx24presence.api.auth import parse_webhook_url
 from bx24presence.api.client import Bitrix24Client
+from bx24presence.api.errors import NetworkError, RateLimited
 from bx24presence.api.throttle import RetryPolicy
 from bx24presence.cache import dumps_snapshot, load_snapshot, snapshot_path
 from bx24presence.domain import Presence
@@ -106,13 +107,13 @@ def test_backoff_doubles_up_to_the_interval(qtbot, make_portal, monkeypatch) -> 
     poller._interval_s = 4
     # Drive the failure path directly: 1, 2, 4, 4, 4 (never the 5-minute cap of old).
     for _ in range(5):
-        poller._on_failure(poller_module.NetworkError("down"))
+        poller._on_failure(NetworkError("down"))
     assert [f.retry_in_s for f in got] == [1, 2, 4, 4, 4]
-    poller._on_failure(poller_module.RateLimited("slow down"))
+    poller._on_failure(RateLimited("slow down"))
     assert got[-1].retry_in_s == 32, "the portal's own limits may ask for longer"
-    poller._on_failure(poller_module.RateLimited("paused", reset_at=time.time() + 100.2))
+    poller._on_failure(RateLimited("paused", reset_at=time.time() + 100.2))
     assert got[-1].retry_in_s == 101, "until operating_reset_at"
-    poller._on_failure(poller_module.RateLimited("paused", reset_at=time.time() + 10**6))
+    poller._on_failure(RateLimited("paused", reset_at=time.time() + 10**6))
     assert got[-1].retry_in_s == poller_module.MAX_BACKOFF_S
     client.close()
 

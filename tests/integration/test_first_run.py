@@ -104,9 +104,9 @@ def test_success_names_the_user_and_portal(qtbot, portal) -> None:
     ("setup", "expected"),
     [
         (lambda p: p.revoke(), "The webhook was rejected: its secret is wrong"),
-        (lambda p: p.faults.fail("access-denied", 5), "REST access is not available on the plan"),
-        (lambda p: p.faults.fail("503-limit", 20), "is limiting requests right now"),
-        (lambda p: p.faults.fail("502-html", 20), "answered, but not like a Bitrix24 portal"),
+        (lambda p: p.faults.fail("access-denied", 5), "REST access is not available on this portal's plan"),
+        (lambda p: p.faults.fail("503-limit", 20), "request limit was reached"),
+        (lambda p: p.faults.fail("502-html", 20), "answered with an HTML page, HTTP 502"),
     ],
     ids=["revoked", "plan", "rate-limited", "html-proxy"],
 )
@@ -131,7 +131,8 @@ def test_missing_scope_is_named(qtbot, make_portal) -> None:
 
 def test_no_such_host(qtbot) -> None:
     d = test_connection(qtbot, "https://no-such-portal.invalid/rest/1/abcdef123456/")
-    assert "There is no portal at no-such-portal.invalid" in d.result_text
+    assert "The host no-such-portal.invalid could not be found" in d.result_text
+    assert d.check.kind == "no-host"
 
 
 def test_not_https(qtbot) -> None:
@@ -148,7 +149,7 @@ def test_unreachable(qtbot, portal) -> None:
     url = portal.webhook_url
     portal.stop()
     d = test_connection(qtbot, url)
-    assert "could not be reached" in d.result_text
+    assert "refused the connection" in d.result_text and d.check.kind == "unreachable"
 
 
 def test_untrusted_certificate(qtbot, tls_server) -> None:

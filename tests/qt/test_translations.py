@@ -263,9 +263,17 @@ class _ModuleScanner(ast.NodeVisitor):
 
 
 def _literal(node: ast.expr) -> str | None:
-    """A string literal (implicit concatenation is one constant already), or ``a + b``."""
+    """A string literal (implicit concatenation is one constant already), ``a + b``, or the
+    text of a ``QT_TRANSLATE_NOOP(context, text)`` marker."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "QT_TRANSLATE_NOOP"
+        and len(node.args) == 2
+    ):
+        return _literal(node.args[1])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _literal(node.left), _literal(node.right)
         if left is not None and right is not None:

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bx24presence.connection import ConnectionCheck, check_connection
+from bx24presence.api.errors import Failure, Reason
+from bx24presence.connection import ConnectionCheck, Outcome, check_connection
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +61,8 @@ class _Tester(QObject):
             result = self._checker(url, allow_http=allow_http)
         except Exception as exc:  # a bug must still end the test with a message
             log.exception("Connection test crashed")
-            result = ConnectionCheck(
-                ok=False,
-                message=tr("The test failed unexpectedly: %1").replace("%1", type(exc).__name__),
-                kind="bug",
-            )
+            failure = Failure(Reason.UNEXPECTED, detail=type(exc).__name__)
+            result = ConnectionCheck(ok=False, kind=Outcome.BUG, failure=failure)
         self.finished.emit(result)
 
 

@@ -24,46 +24,177 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "Your status could not be set: %1": "Не удалось установить ваш статус: %1",
     },
     "Connection": {
-        "The certificate of {host} is not trusted, so the connection was refused (if your"
-        " company uses its own certificate authority, install it on this computer).": (
-            "Сертификат {host} не является доверенным, поэтому подключение отклонено (если"
-            " в вашей компании свой центр сертификации, установите его сертификат на этом"
-            " компьютере)."
+        "the webhook's user": "пользователь вебхука",
+        "Connected as {name} to {host}.": "Подключено к {host} как {name}.",
+    },
+    "Failure": {
+        "No portal address was given.": "Адрес портала не указан.",
+        "This is not a valid address: check what was pasted.": (
+            "Это не адрес: проверьте, что было вставлено."
         ),
-        "There is no portal at {host}: check the address.": (
-            "По адресу {host} нет портала: проверьте адрес."
+        "The address has no valid host name.": "В адресе нет правильного имени сервера.",
+        "This is not a Bitrix24 webhook address. It looks like"
+        " https://<portal>/rest/<user id>/<secret>/ (Bitrix24: Developer resources >"
+        " Other > Incoming webhook).": (
+            "Это не адрес вебхука Битрикс24. Он выглядит так:"
+            " https://<портал>/rest/<id пользователя>/<секрет>/ (Битрикс24: Разработчикам >"
+            " Другое > Входящий вебхук)."
         ),
-        "{host} could not be reached ({detail}); check the network.": (
-            "Не удалось связаться с {host} ({detail}); проверьте сеть."
+        "The portal address must start with https:// (got '{scheme}://').": (
+            "Адрес портала должен начинаться с https:// (указано «{scheme}://»)."
         ),
-        "The webhook lacks the '{scope}' scope: edit it in Bitrix24 and tick {box}.": (
-            "У вебхука нет права «{scope}»: измените вебхук в Битрикс24 и отметьте {box}."
+        "The address uses plain http:// on {host}, so the webhook would travel unencrypted:"
+        " use https://, or allow plain http for a self-hosted portal without TLS.": (
+            "Адрес {host} начинается с http://, и вебхук передавался бы без шифрования:"
+            " используйте https:// или разрешите http для коробочного портала без TLS."
         ),
-        "REST access is not available on the plan of {host} (Bitrix24 offers it on"
-        " commercial plans).": (
-            "На тарифе портала {host} нет доступа к REST API (в Битрикс24 он есть на"
-            " коммерческих тарифах)."
+        "{host} did not answer in time.": "{host} не ответил вовремя.",
+        "The host {host} could not be found: check the address and the network.": (
+            "Сервер {host} не найден: проверьте адрес и сеть."
         ),
-        "{host} accepts webhooks over HTTPS only.": "{host} принимает вебхуки только по HTTPS.",
+        "{host} refused the connection.": "{host} отклонил подключение.",
+        "{host} closed the connection without answering.": (
+            "{host} закрыл соединение, не ответив."
+        ),
+        "{host} could not be reached; check the network.": (
+            "Не удалось связаться с {host}; проверьте сеть."
+        ),
+        "The certificate of {host} is not trusted; the connection was refused. (If the portal"
+        " uses a private certificate authority, name its certificate bundle with --ca-bundle"
+        " FILE or BX24PRESENCE_CA_BUNDLE, or install it in the system's trust store.)": (
+            "Сертификат {host} не является доверенным; подключение отклонено. (Если у портала"
+            " собственный центр сертификации, укажите файл его сертификатов в --ca-bundle"
+            " FILE или BX24PRESENCE_CA_BUNDLE либо установите его в хранилище доверенных"
+            " сертификатов системы.)"
+        ),
+        "{host} does not speak HTTPS at this address: if the portal uses plain http://, type"
+        " the address with http:// and allow plain http.": (
+            "{host} не отвечает по HTTPS по этому адресу: если портал работает по http://,"
+            " введите адрес с http:// и разрешите http."
+        ),
         "The webhook was rejected: its secret is wrong, or it has been deleted or has"
         " expired. Copy the address again from Bitrix24.": (
             "Вебхук отклонён: его секретный ключ неверен, либо вебхук удалён или истёк."
             " Скопируйте адрес заново из Битрикс24."
         ),
-        "{host} is limiting requests right now; wait a minute and try again.": (
-            "{host} сейчас ограничивает число запросов; подождите минуту и повторите попытку."
+        "The access token was rejected.": "Токен доступа отклонён.",
+        "The access token has expired.": "Срок действия токена доступа истёк.",
+        "The saved login has expired; log in to the portal again.": (
+            "Сохранённый вход устарел; войдите на портал заново."
         ),
-        "{host} answered, but not like a Bitrix24 portal ({detail}).": (
-            "{host} ответил, но не как портал Битрикс24 ({detail})."
+        "Could not renew the login: the OAuth server refused it.": (
+            "Не удалось продлить вход: сервер OAuth отказал."
         ),
-        "{host} reported an error: {detail}.": "{host} сообщил об ошибке: {detail}.",
-        "The address uses plain http://, so the webhook would travel unencrypted: use"
-        " https://, or allow plain http for a self-hosted portal without TLS.": (
-            "Адрес начинается с http://, и вебхук передавался бы без шифрования: используйте"
-            " https:// или разрешите http для коробочного портала без TLS."
+        "No webhook is stored for this portal: connect again in Settings.": (
+            "Для этого портала не сохранён вебхук: подключитесь заново в настройках."
         ),
-        "the webhook's user": "пользователь вебхука",
-        "Connected as {name} to {host}.": "Подключено к {host} как {name}.",
+        "This kind of authorization is not accepted for this method.": (
+            "Этот способ авторизации не принимается для этого метода."
+        ),
+        "The webhook's user has no access to this method.": (
+            "У пользователя вебхука нет доступа к этому методу."
+        ),
+        "The webhook's user has no access to this data (extranet users cannot list the"
+        " company).": (
+            "У пользователя вебхука нет доступа к этим данным (пользователи экстранета не"
+            " видят список сотрудников компании)."
+        ),
+        "The application is not installed on the portal.": "Приложение не установлено на портале.",
+        "The portal has been deleted.": "Портал удалён.",
+        "The portal accepts webhooks over HTTPS only.": "Портал принимает вебхуки только по HTTPS.",
+        "The webhook lacks the '{scope}' scope: edit it in Bitrix24 and tick {box}.": (
+            "У вебхука нет права «{scope}»: измените вебхук в Битрикс24 и отметьте {box}."
+        ),
+        "REST access is not available on this portal's plan (Bitrix24 offers it on"
+        " commercial plans).": (
+            "На тарифе этого портала нет доступа к REST API (в Битрикс24 он есть на"
+            " коммерческих тарифах)."
+        ),
+        "The portal's request limit was reached (too many requests).": (
+            "Портал ограничил число запросов (слишком много запросов)."
+        ),
+        "The portal paused a method for its time limit.": (
+            "Портал приостановил метод из-за лимита времени."
+        ),
+        "The portal has blocked REST calls for overload.": (
+            "Портал заблокировал вызовы REST из-за перегрузки."
+        ),
+        "The portal answered with an HTML page (HTTP {status}), not with Bitrix24 REST.": (
+            "Портал ответил HTML-страницей (HTTP {status}), а не REST API Битрикс24."
+        ),
+        "The portal answered with something that is not JSON (HTTP {status}).": (
+            "Портал ответил не в формате JSON (HTTP {status})."
+        ),
+        "The portal answered with HTTP {status} and no error code.": (
+            "Портал ответил кодом HTTP {status} без кода ошибки."
+        ),
+        "The portal's answer makes no sense.": "Ответ портала не имеет смысла.",
+        "The portal listed no colleagues at all, not even the webhook's own user; its answer"
+        " makes no sense.": (
+            "Портал не вернул ни одного сотрудника, даже пользователя вебхука; его ответ не"
+            " имеет смысла."
+        ),
+        "The portal's answer is larger than {megabytes} MB.": (
+            "Ответ портала больше {megabytes} МБ."
+        ),
+        "The portal points to {target}, which is not the portal; not followed.": (
+            "Портал перенаправляет на {target}, а это не портал; переход не выполнен."
+        ),
+        "The portal redirected to plain http://, where the webhook would travel unencrypted;"
+        " not followed.": (
+            "Портал перенаправил на http://, где вебхук передавался бы без шифрования;"
+            " переход не выполнен."
+        ),
+        "The portal redirected the request to a page that is not its REST API (a login page"
+        " or a proxy?); not followed.": (
+            "Портал перенаправил запрос на страницу, которая не является его REST API"
+            " (страница входа или прокси?); переход не выполнен."
+        ),
+        "The portal redirected to a malformed address.": (
+            "Портал перенаправил на неправильный адрес."
+        ),
+        "The portal keeps redirecting; its address may have changed more than once. Check"
+        " the webhook address.": (
+            "Портал перенаправляет снова и снова; возможно, его адрес менялся не один раз."
+            " Проверьте адрес вебхука."
+        ),
+        "The portal says it has moved to {new_portal}; confirm the new address to use it.": (
+            "Портал сообщает, что переехал на {new_portal}; подтвердите новый адрес, чтобы"
+            " пользоваться им."
+        ),
+        "The portal does not know the method {method}.": "Портал не знает метод {method}.",
+        "The portal reported an error: {code}.": "Портал сообщил об ошибке: {code}.",
+        "Something unexpected went wrong; the log has the details.": (
+            "Произошла непредвиденная ошибка; подробности в журнале."
+        ),
+        "{host} did not finish answering within {seconds} s.": (
+            "{host} не закончил ответ за {seconds} с."
+        ),
+        "The webhook lacks a scope this app needs: edit it in Bitrix24 and tick {box}.": (
+            "У вебхука нет нужного приложению права: измените вебхук в Битрикс24 и отметьте"
+            " {box}."
+        ),
+        "The webhook's user has no access to {method}.": (
+            "У пользователя вебхука нет доступа к методу {method}."
+        ),
+        "The portal paused {method} for its time limit.": (
+            "Портал приостановил метод {method} из-за лимита времени."
+        ),
+        "The portal answered with an HTML page, HTTP {status} (a proxy or maintenance page:"
+        " the portal may be down).": (
+            "Портал ответил HTML-страницей, HTTP {status} (страница прокси или технических"
+            " работ: возможно, портал недоступен)."
+        ),
+        "The portal answered with something that is not JSON, HTTP {status} (the portal may"
+        " be down).": (
+            "Портал ответил не в формате JSON, HTTP {status} (возможно, портал недоступен)."
+        ),
+        "The portal reported an error.": "Портал сообщил об ошибке.",
+        "Users (user_brief)": "Пользователи (user_brief)",
+        "Messenger (im)": "Мессенджер (im)",
+        "Messenger (im) and Users (user_brief)": "Мессенджер (im) и Пользователи (user_brief)",
+        "The portal says: “{said}”": "Ответ портала: «{said}»",
+        "the portal": "портал",
     },
     "Details": {
         "Work": "Рабочий",
@@ -152,6 +283,12 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
             "Портал недоступен с %1, показаны данные на %2."
         ),
         "Portal unreachable since %1; no data yet.": "Портал недоступен с %1; данных пока нет.",
+        "The portal has been too slow to answer since %1, showing data from %2.": (
+            "Портал слишком медленно отвечает с %1; показаны данные на %2."
+        ),
+        "The portal has been too slow to answer since %1; no data yet.": (
+            "Портал слишком медленно отвечает с %1; данных пока нет."
+        ),
         "The portal's answers are unusable since %1, showing data from %2.": (
             "Ответы портала непригодны с %1, показаны данные на %2."
         ),
@@ -346,6 +483,10 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "bx24presence: connecting…": "bx24presence: подключение…",
         "%1 of %2 available · updated %3": "Доступно %1 из %2 · обновлено в %3",
         "portal unreachable since %1": "портал недоступен с %1",
+        "portal too slow to answer since %1": "портал слишком медленно отвечает с %1",
+        "portal limiting requests since %1": "портал ограничивает запросы с %1",
+        "polling stopped at %1": "опрос остановлен в %1",
+        "portal's answers unusable since %1": "ответы портала непригодны с %1",
         "My status: %1": "Мой статус: %1",
         "…and %1 more": "…и ещё %1",
         "Star colleagues in the window to watch them here": (
@@ -379,7 +520,6 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
             "3. Сохраните, скопируйте адрес вебхука и вставьте его сюда.\n"
             "Адрес работает как пароль: bx24presence хранит его в системном хранилище ключей."
         ),
-        "The test failed unexpectedly: %1": "Проверка неожиданно завершилась ошибкой: %1",
         "Welcome to bx24presence": "Добро пожаловать в bx24presence",
         "Cancel": "Отмена",
         "See which colleagues are available right now": "Кто из коллег доступен прямо сейчас",

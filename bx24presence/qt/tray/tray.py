@@ -3,9 +3,11 @@ live status, "My status", and availability notifications."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -21,12 +23,16 @@ from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QIcon, QPainter,
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from bx24presence.domain import Colleague, Presence, Snapshot
+from bx24presence.failures import FailureKind, sentence
 from bx24presence.qt.list.badges import draw_badge
 from bx24presence.qt.system.identity import app_icon_pixmap
 from bx24presence.qt.texts import markup_text, menu_text, presence_text
 from bx24presence.qt.tray.history import HistoryDialog, NotificationHistory
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.watch import Alert, is_available, watched_counts
+
+if TYPE_CHECKING:
+    from bx24presence.qt.poller import PollFailed
 
 #: The statuses Bitrix24 lets a user choose (im.user.status.set).
 OWN_STATUSES = ("online", "dnd", "away", "break")
@@ -58,6 +64,17 @@ def status_title(status: str) -> str:
         "away": tr("Away"),
         "break": tr("On a break"),
     }.get(status) or _plain_word(status)
+
+
+#: The tooltip's word on stale data, by the kind of failure.
+_STALE_TEXTS: dict[str, str] = {
+    FailureKind.NETWORK: "portal unreachable since %1",
+    FailureKind.TIMEOUT: "portal too slow to answer since %1",
+    FailureKind.RATE: "portal limiting requests since %1",
+    FailureKind.AUTH: "polling stopped at %1",
+    FailureKind.PROTOCOL: "portal's answers unusable since %1",
+    FailureKind.PORTAL: "portal's answers unusable since %1",
+}
 
 
 def _plain_word(text: str) -> str:
@@ -170,6 +187,7 @@ class Tray(QObject):
         self.snapshot: Snapshot | None = None
         self.own_status: str | None = None
         self.stale_since: datetime | None = None
+        self.failure: PollFailed | None = None
         self._last_alert: Alert | None = None
         self.history = NotificationHistory(self._clock)
         #: Whether the window is on screen (the menu then offers "Hide window").
@@ -210,13 +228,15 @@ class Tray(QObject):
         """New data arrived: fresh again."""
         self.snapshot = snapshot
         self.stale_since = None
+        self.failure = None
         if snapshot.own_status:
             self.own_status = snapshot.own_status
         self.update()
 
-    def set_stale(self, since: datetime) -> None:
-        """Refreshes fail since ``since``."""
+    def set_stale(self, since: datetime, failure: PollFailed | None = None) -> None:
+        """Refreshes fail since ``since``; ``failure`` says why (the tooltip's second line)."""
         self.stale_since = since
+        self.failure = failure
         self.update()
 
     def set_own_status(self, status: str) -> None:
@@ -248,11 +268,25 @@ class Tray(QObject):
                 .replace("%3", when)
             )
         if self.stale_since is not None:
-            text += " · " + tr("portal unreachable since %1").replace(
-                "%1", self.stale_since.astimezone().strftime("%H:%M")
-            )
+            text += " · " + self._stale_text()
         if self.own_status:
             text += "\n" + tr("My status: %1").replace("%1", status_title(self.own_status))
+        return text
+
+    def _stale_text(self) -> str:
+        """Since when refreshes fail and, on a line of its own, why (the portal's own words
+        left out: the tooltip may be read as rich text)."""
+        failure = self.failure
+        kind = failure.kind if failure is not None else FailureKind.NETWORK
+        since = self.stale_since.astimezone().strftime("%H:%M") if self.stale_since else ""
+        text = tr(_STALE_TEXTS.get(kind, _STALE_TEXTS[FailureKind.PORTAL])).replace("%1", since)
+        if failure is not None:
+            why = (
+                sentence(dataclasses.replace(failure.failure, said=""))
+                if failure.failure is not None
+                else failure.message
+            )
+            text += "\n" + why.replace("<", "\u2039").replace(">", "\u203a")
         return text
 
     def update(self) -> None:
