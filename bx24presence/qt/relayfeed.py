@@ -140,6 +140,8 @@ class RelayFeed(QObject):
         self.mode = RelayMode.OFF if factory is None else RelayMode.CONNECTING
         self._reason: RelayFailure | None = None
         self._followed = False  # the relay's data was shown in this session
+        self._own_status: str | None = None  # set through the user's webhook meanwhile
+        poller.own_status_set.connect(self._on_poller_own_status_set)
         self.probe_s = PROBE_S
         self.fallback_delay_s: float | None = None
         self._stale_key: Any = None
@@ -233,15 +235,16 @@ class RelayFeed(QObject):
     def _show(self, snapshot: Snapshot) -> None:
         poller = self._poller
         previous = poller._snapshot
-        # The relay's data has no own status (it is personal): keep the one known; and it
-        # is this portal's data, filed (and cached) under the portal's own name.
-        snapshot = replace(
-            snapshot,
-            portal=poller._portal or snapshot.portal,
-            own_status=previous.own_status if previous is not None else None,
-        )
+        # The relay's data has no own status (it is personal): keep the one known (last
+        # set through the user's webhook, else polled); and it is this portal's data, filed
+        # (and cached) under the portal's own name.
+        own = self._own_status or (previous.own_status if previous is not None else None)
+        snapshot = replace(snapshot, portal=poller._portal or snapshot.portal, own_status=own)
         diff = poller._emit(snapshot)
         poller._save(snapshot, membership_changed=bool(diff.added or diff.removed))
+
+    def _on_poller_own_status_set(self, status: str) -> None:
+        self._own_status = status
 
     def _fall_back(self, exc: RelayError) -> None:
         log.warning("Office relay unavailable (%s): polling the portal directly", exc)

@@ -117,6 +117,10 @@ def test_a_desktop_follows_the_relay_with_zero_portal_requests(
     desktop.poller.status_requested.emit("dnd")
     _wait(qtbot, lambda: desktop.own_portal.status_log == ["dnd"])
     assert [r.rest_method for r in desktop.own_portal.log] == ["im.user.status.set"]
+    # The relay's next data keeps the status the user set (it has none of its own).
+    shown = len(desktop.snapshots)
+    _wait(qtbot, lambda: len(desktop.snapshots) > shown + 1)
+    assert desktop.latest.own_status == "dnd"
 
 
 def test_redis_stopped_the_desktop_polls_its_portal_and_returns(
@@ -142,11 +146,12 @@ def test_redis_stopped_the_desktop_polls_its_portal_and_returns(
     count = desktop.own_portal.request_count
     qtbot.wait(1500)  # more than one poll interval of the desktop
     assert desktop.own_portal.request_count == count, "back on the relay: no more portal polls"
-    assert [s.mode for s in desktop.states] == [
-        RelayMode.FOLLOWING,
-        RelayMode.FALLBACK,
-        RelayMode.FOLLOWING,
+    modes = [
+        m
+        for i, m in enumerate(s.mode for s in desktop.states)
+        if i == 0 or m is not desktop.states[i - 1].mode
     ]
+    assert modes == [RelayMode.FOLLOWING, RelayMode.FALLBACK, RelayMode.FOLLOWING]
 
 
 def test_the_relay_stopping_its_heartbeat_the_desktop_falls_back_and_returns(
