@@ -196,7 +196,7 @@ def test_json_decoding_raises_value_error_only(data: bytes) -> None:
     with contextlib.suppress(ValueError):
         jsonio.loads_bytes(data)
     with contextlib.suppress(ValueError):
-        jsonio.loads(data.decode("utf-8", "replace") + " " * jsonio.GENTLE_ABOVE)
+        jsonio.decode_answer(data.decode("utf-8", "replace").encode())
 
 
 @dataclass
