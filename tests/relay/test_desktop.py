@@ -56,7 +56,7 @@ def start_desktop(qtbot, redis_server, keys, portal, make_portal, monkeypatch):
     monkeypatch.setenv(ENV_REDIS_PASSWORD, DESKTOP_PASSWORD)
     desktops: list[Desktop] = []
 
-    def start(*, probe_s: float = 0.2) -> Desktop:
+    def start(*, probe_s: float = 0.2, fallback_delay_s: float = 0.0) -> Desktop:
         own = make_portal(users=40)  # the same company as the relay's portal (same seed)
 
         def refresher() -> Refresher:
@@ -73,7 +73,7 @@ def start_desktop(qtbot, redis_server, keys, portal, make_portal, monkeypatch):
             relay=desktop_source(url, "", own.base_url),
         )
         poller.relay.probe_s = probe_s
-        poller.relay.fallback_delay_s = 0.0
+        poller.relay.fallback_delay_s = fallback_delay_s
         desktop = Desktop(PollerThread(poller), own)
         desktops.append(desktop)
         desktop.thread.start()
@@ -98,10 +98,10 @@ def test_a_desktop_follows_the_relay_with_zero_portal_requests(
     first = desktop.snapshots[0]
     assert [c.id for c in first.snapshot.colleagues] == portal.colleague_ids()
     assert first.baseline and first.snapshot.portal == desktop.own_portal.base_url
-    # A colleague goes offline on the portal: the relay's poll reaches the desktop's list.
-    uid = next(c.id for c in first.snapshot.colleagues if c.presence is Presence.ONLINE)
-    portal.set_activity(uid, last_activity=portal.clock.now() - timedelta(days=1))
-    _wait(qtbot, lambda: desktop.latest.by_id()[uid].presence is Presence.OFFLINE)
+    # An offline colleague comes online on the portal: the relay's poll reaches the list.
+    uid = next(c.id for c in first.snapshot.colleagues if c.presence is Presence.OFFLINE)
+    portal.set_activity(uid, last_activity=portal.clock.now())
+    _wait(qtbot, lambda: desktop.latest.by_id()[uid].presence is Presence.ONLINE)
     changed = next(r for r in desktop.snapshots if uid in {c.id for c in r.diff.changed})
     assert not any(r.baseline for r in desktop.snapshots[1:]), "followed, not reloaded"
     # The freshness shown is the portal data's age: when the relay fetched it.
@@ -175,7 +175,9 @@ def test_no_relay_at_first_the_desktop_polls_its_portal_at_once(
     qtbot, start_desktop, redis_server
 ) -> None:
     redis_server.stop()
-    desktop = start_desktop(probe_s=30)
+    # An office falling back together spreads its first portal polls; a desktop that has
+    # nothing from the relay to show does not wait.
+    desktop = start_desktop(probe_s=30, fallback_delay_s=30)
     _wait(qtbot, lambda: desktop.mode is RelayMode.FALLBACK and desktop.snapshots, timeout=5000)
     assert desktop.latest.requests > 0
 

@@ -7,7 +7,6 @@ import contextlib
 import json
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 
@@ -48,15 +47,15 @@ def test_a_desktop_follows_the_relay_by_diffs(portal, start_relay, make_source) 
     source = make_source(block_ms=300)
     first = source.connect()
     assert first.reloaded and len(first.snapshot.colleagues) == len(portal.colleague_ids())
-    uid = portal.colleague_ids()[2]
-    portal.set_activity(uid, last_activity=portal.clock.now() - timedelta(days=2))
+    uid = next(c.id for c in first.snapshot.colleagues if c.presence is Presence.OFFLINE)
+    portal.set_activity(uid, last_activity=portal.clock.now())
     seen = []
 
-    def offline():
+    def online():
         seen.extend(source.step().updates)
-        return any(u.snapshot.by_id()[uid].presence is Presence.OFFLINE for u in seen)
+        return any(u.snapshot.by_id()[uid].presence is Presence.ONLINE for u in seen)
 
-    wait_for(offline, what="the diff")
+    wait_for(online, what="the diff")
     assert not any(u.reloaded for u in seen) and source.reloads == 1
     assert source.status is not None and not source.status.stale
 
