@@ -326,9 +326,11 @@ def scope_for_method(method: str) -> str | None:
 
 
 def _scope_from_text(text: str) -> str | None:
-    low = text.lower()
+    """The scope's name as the portal's description of ``insufficient_scope`` quotes it (a
+    parameter of the reason, read where the error is made)."""
+    described = text.lower()
     for scope in ("user_brief", "user_basic", "im", "user", "department"):
-        if f"'{scope}'" in low or f'"{scope}"' in low or f"scope {scope}" in low:
+        if any(form in described for form in (f"'{scope}'", f'"{scope}"', f"scope {scope}")):
             return scope
     return None
 
