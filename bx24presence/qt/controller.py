@@ -26,6 +26,7 @@ from bx24presence.qt.theme import apply_theme
 from bx24presence.qt.tray.tray import Tray
 from bx24presence.qt.views.own_status import OwnStatus, StateDndStore, attach_tray
 from bx24presence.qt.watchlist import WatchList
+from bx24presence.qt.window_frame import carry, take_over
 from bx24presence.runoptions import RunOptions
 from bx24presence.secrets import REDIS_PASSWORD
 from bx24presence.settings import (
@@ -135,7 +136,9 @@ class Controller(QObject):
     ) -> PortalChoice | None:
         """The welcome dialog; stores a successfully tested webhook in the keyring and the
         portal in the settings."""
-        dialog = WelcomeDialog(parent, connect_only=connect_only)
+        dialog = WelcomeDialog(
+            parent, connect_only=connect_only, keyring=not self.secrets().is_fallback
+        )
         if dialog.exec() != WelcomeDialog.DialogCode.Accepted:
             return None
         if dialog.choice == "demo":
@@ -191,8 +194,16 @@ class Controller(QObject):
         choice = self.ask_for_portal(connect_only=True, parent=parent)
         if choice is None:
             return
+        self._replace_session(choice)
+
+    def _replace_session(self, choice: PortalChoice) -> None:
+        """A new webhook or portal: the new window continues where the old one was (place,
+        search, filter, selection)."""
+        carried = carry(self.session.window) if self.session is not None else None
         self.close_session()
         self.open_session(choice)
+        if carried is not None and self.session is not None:
+            take_over(self.session.window, carried)
 
     def close_session(self) -> None:
         """Stop the current session and close its window."""
@@ -246,6 +257,7 @@ class Controller(QObject):
             portal_label=label,
             secret_storage=secrets.backend_description(),
             secret_fallback=secrets.is_fallback,
+            demo=self.session is not None and self.session.choice.demo is not None,
             confirm=lambda q: (
                 QMessageBox.question(parent, APP_NAME, q) == QMessageBox.StandardButton.Yes
             ),
@@ -283,8 +295,7 @@ class Controller(QObject):
         choice = self.ask_for_portal(connect_only=True, parent=dialog)
         if choice is not None:
             dialog.close()
-            self.close_session()
-            self.open_session(choice)
+            self._replace_session(choice)
 
     def _forget_portal(self) -> None:
         try:

@@ -5,59 +5,56 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import (
-    QByteArray,
     QItemSelectionModel,
     QModelIndex,
-    Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
-    QGuiApplication,
-    QKeySequence,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
-    QProgressBar,
-    QSplitter,
     QWidget,
 )
 
 from bx24presence import APP_NAME
 from bx24presence.domain import Colleague
 from bx24presence.presence import count_available
+from bx24presence.qt import window_frame
 from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.details.pane import DetailsPane
 from bx24presence.qt.freshness import failure_banner, status_text
 from bx24presence.qt.list.model import ColleagueModel
 from bx24presence.qt.list.panel import ListPanel
 from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.list.view import Anchor
 from bx24presence.qt.poller import PollFailed, SnapshotReady
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.qt.widgets import tr
-from bx24presence.qt.window_menu import add_watch_actions
+from bx24presence.qt.window_frame import (
+    MIN_SIZE,
+    AdaptiveSplitter,
+    add_status_widgets,
+    fit_to_screen,
+)
+from bx24presence.qt.window_menu import add_shortcuts, add_watch_actions, copy_name_and_phone
 from bx24presence.settings import Settings
 
 log = logging.getLogger(__name__)
 TICK_MS = 30_000
 #: With no data yet, after this long without an answer the banner says the portal is slow.
 SLOW_MS = 5_000
-#: Narrower than this, the details pane goes below the list instead of beside it.
-NARROW_PX = 720
-MIN_SIZE = (460, 360)
 
 
 class MainWindow(QMainWindow):
     """The window people look at all day.
 
-    Views added later go into :attr:`side` (a vertical layout left of the list's column, empty
-    by default) or as tabs of their own; the list's column is :attr:`left`.
+    Other views hook in as docks and toolbars, or beside the splitter in :attr:`side`; the
+    list's column is :attr:`panel`. :mod:`.window_frame` carries its state to a new session.
 
     Signals:
         refresh_requested(): "Refresh now" (F5).
@@ -98,7 +95,7 @@ class MainWindow(QMainWindow):
         self._moving = False
         self.setWindowTitle(f"{APP_NAME} — {portal_label}")
         self.setMinimumSize(*MIN_SIZE)
-        self._fit_to_screen(980, 680)
+        fit_to_screen(self, 980, 680)
         self.panel = ListPanel(model, proxy, avatars, self.watchlist)
         self.panel.copy_requested.connect(self.copy_selected)
         # The panel's parts, by the names the rest of the app and its tests use.
@@ -123,21 +120,15 @@ class MainWindow(QMainWindow):
 
         self.details = DetailsPane(avatars, portal=portal, watchlist=self.watchlist)
         self.details.copied.connect(self._on_details_copied)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.panel)
-        self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([600, 400])  # until the user moves it (then it is remembered)
+        self.splitter = AdaptiveSplitter(self.panel, self.details)
         central = QWidget()
         self.side = QHBoxLayout(central)  # other views can sit beside the splitter
         self.side.setContentsMargins(0, 0, 0, 0)
         self.side.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self._fit_orientation()
-        self._build_status_bar()
-        self._actions()
+        self.splitter.fit(self.width())
+        self.status_label, self.progress = add_status_widgets(self)
+        self.refresh_action = add_shortcuts(self)
         proxy.counts_changed.connect(self._on_proxy_counts_changed)
         # While rows move Qt re-selects a neighbour of a removed row; that is not the user's
         # choice, so the selection is settled after the move instead.
@@ -166,52 +157,6 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
 
     # -- building ----------------------------------------------------------------------------
-
-    def _fit_to_screen(self, width: int, height: int) -> None:
-        screen = QGuiApplication.primaryScreen()
-        if screen is not None:
-            area = screen.availableGeometry()
-            width, height = min(width, area.width()), min(height, area.height())
-        self.resize(max(width, MIN_SIZE[0]), max(height, MIN_SIZE[1]))
-
-    def _build_status_bar(self) -> None:
-        self.status_label = QLabel()
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.status_label.setAccessibleName(tr("Status"))
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(120)
-        self.progress.setTextVisible(False)
-        self.progress.setAccessibleName(tr("Loading"))
-        self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
-
-    def _actions(self) -> None:
-        def act(
-            text: str, keys: QKeySequence | str | QKeySequence.StandardKey, slot: object
-        ) -> QAction:
-            a = QAction(text, self)
-            a.setShortcut(QKeySequence(keys))
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            return a
-
-        self.refresh_action = act(tr("Refresh now"), "F5", self.refresh_requested)
-        act(tr("Search"), QKeySequence.StandardKey.Find, self.focus_search)
-        act(tr("Quit"), "Ctrl+Q", self.quit_requested)
-        act(tr("Settings"), "Ctrl+,", self.settings_requested)
-        act(tr("Watch"), "Ctrl+D", self.toggle_watch_selected)
-        for i, kind in enumerate(QuickFilter):
-            act(tr("Filter"), f"Alt+{i + 1}", lambda _=False, k=kind: self.choose_filter(k))
-
-    def _fit_orientation(self) -> None:
-        vertical = self.width() < NARROW_PX
-        wanted = Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal
-        if self.splitter.orientation() != wanted:
-            self.splitter.setOrientation(wanted)
-            total = self.splitter.height() if vertical else self.splitter.width()
-            self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
 
     def focus_search(self) -> None:
         """Ctrl+F: focus the search field and select its text."""
@@ -425,36 +370,34 @@ class MainWindow(QMainWindow):
     def copy_selected(self) -> None:
         """Ctrl+C: the selected colleague's name and first phone number."""
         c = self.selected_colleague()
-        if c is None:
-            return
-        phones = list(c.phones.as_dict().values())
-        text = c.name + (f", {phones[0]}" if phones else "")
-        clipboard = QGuiApplication.clipboard()
-        if clipboard is not None:
-            clipboard.setText(text)
-        self.statusBar().showMessage(tr("Copied: %1").replace("%1", text), 3000)
+        if c is not None:
+            self._on_details_copied(copy_name_and_phone(c))
 
     # -- persistence -------------------------------------------------------------------------
 
     def save_state(self) -> tuple[str, str]:
         """Window geometry and splitter sizes, as base64 texts."""
-        geometry = bytes(self.saveGeometry().toBase64().data()).decode()
-        splitter = bytes(self.splitter.saveState().toBase64().data()).decode()
-        return geometry, splitter
+        return window_frame.save_state(self)
 
     def restore_state(self, geometry: str, splitter: str) -> None:
         """Restore what :meth:`save_state` gave; bad data is ignored."""
-        if geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
-        if splitter:
-            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))
-        self._fit_orientation()
+        window_frame.restore_state(self, geometry, splitter)
+
+    @property
+    def selected_id(self) -> int | None:
+        """The colleague the user selected (while a search or filter hides them too)."""
+        return self._selected_id
+
+    def keep_for_first_data(self, colleague_id: int | None, anchor: Anchor | None) -> None:
+        """Select ``colleague_id`` and scroll back to ``anchor`` when the data arrives."""
+        self._selected_id = colleague_id
+        self.panel.hold(anchor)
 
     # -- Qt overrides ------------------------------------------------------------------------
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_orientation()
+        self.splitter.fit(self.width())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.close_to_tray:

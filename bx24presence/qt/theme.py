@@ -76,7 +76,7 @@ class OutlinedIndicators(QProxyStyle):
         round_ = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
         if not round_ and element != QStyle.PrimitiveElement.PE_IndicatorCheckBox:
             return
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        palette: QPalette = option.palette
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(secondary_text(palette), 1.2))

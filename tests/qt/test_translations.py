@@ -43,6 +43,7 @@ HELPERS: dict[str, dict[str, str]] = {
     "bx24presence/qt/freshness.py": {"tr": "MainWindow"},
     "bx24presence/qt/list/panel.py": {"tr": "MainWindow"},
     "bx24presence/qt/window_menu.py": {"tr": "MainWindow"},
+    "bx24presence/qt/window_frame.py": {"tr": "MainWindow"},
     "bx24presence/qt/main_window.py": {"tr": "MainWindow"},
     "bx24presence/qt/dialogs/settings.py": {"tr": "Settings"},
     "bx24presence/qt/texts.py": {"tr": "Status"},

@@ -258,3 +258,34 @@ def test_nothing_is_cut_off(qtbot, size) -> None:
         )
         assert rect.right() <= pane.viewport().width(), button.text()
         assert button.width() >= button.minimumSizeHint().width(), button.text()
+
+
+def test_a_new_session_window_continues_where_the_old_one_was(qtbot) -> None:
+    """Changing the webhook starts a new session: same place, search, filter, selection."""
+    from bx24presence.qt import window_frame
+
+    people = population(300)
+    old = make_window(qtbot, people, (800, 560))
+    old.move(140, 90)
+    chosen = old.proxy.colleague_at(120).id
+    old.select_colleague(chosen)
+    h = old.list.verticalHeader().defaultSectionSize()
+    old.list.verticalScrollBar().setValue(120 * h - 2 * h)
+    carried = window_frame.carry(old)
+    before = (old.geometry(), row_y(old, chosen))
+
+    model = ColleagueModel()
+    model.set_clock(lambda: LOCAL_NOW)
+    proxy = ColleagueProxy()
+    proxy.set_today(TODAY)
+    proxy.setSourceModel(model)
+    new = MainWindow(model, proxy, None, portal="https://acme.bitrix24.com", portal_label="acme")
+    qtbot.addWidget(new)
+    window_frame.take_over(new, carried)
+    new.show()
+    qtbot.waitExposed(new)
+    apply(model, people)
+    assert new.geometry() == before[0]
+    assert new.selected_colleague() is not None and new.selected_colleague().id == chosen
+    assert new.details.colleague is not None and new.details.colleague.id == chosen
+    assert row_y(new, chosen) == before[1]

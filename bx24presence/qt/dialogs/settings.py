@@ -66,6 +66,7 @@ class SettingsDialog(QDialog):
         portal_label: str,
         secret_storage: str,
         secret_fallback: bool,
+        demo: bool = False,
         confirm: Callable[[str], bool] | None = None,
         relay_password_stored: bool = False,
         parent: QWidget | None = None,
@@ -91,7 +92,9 @@ class SettingsDialog(QDialog):
         storage = QLabel(secret_storage)
         storage.setWordWrap(True)
         storage.setTextFormat(Qt.TextFormat.PlainText)
-        if secret_fallback:
+        if demo:  # the demo needs no webhook: nothing is stored, nothing to warn about
+            storage.setText(tr("Nothing: the demo portal needs no webhook."))
+        elif secret_fallback:
             storage.setStyleSheet("color: #b3261e;")
             storage.setText(
                 tr(

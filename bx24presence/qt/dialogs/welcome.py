@@ -28,8 +28,13 @@ log = logging.getLogger(__name__)
 GUIDE = (
     "1. In Bitrix24 open Developer resources → Other → Incoming webhook.\n"
     "2. Tick the permissions Messenger (im) and Users (user_brief).\n"
-    "3. Save, copy the webhook address and paste it here.\n"
-    "The address works like a password: bx24presence keeps it in your system's keyring."
+    "3. Save, copy the webhook address and paste it here."
+)
+#: Where the webhook goes: said as it is on this computer, never a keyring that is not there.
+IN_KEYRING = "The address works like a password: bx24presence keeps it in your system's keyring."
+IN_FILE = (
+    "The address works like a password. This computer has no system keyring, so bx24presence"
+    " keeps it in a file only you can read."
 )
 
 
@@ -80,8 +85,10 @@ class WelcomeDialog(QDialog):
         *,
         connect_only: bool = False,
         checker: Any = check_connection,
+        keyring: bool = True,
     ) -> None:
         super().__init__(parent)
+        self._keyring = keyring
         self.setWindowTitle(tr("Welcome to bx24presence"))
         self.setMinimumWidth(560)
         self.choice = ""
@@ -143,7 +150,7 @@ class WelcomeDialog(QDialog):
         f.setBold(True)
         f.setPointSizeF(f.pointSizeF() + 2)
         heading.setFont(f)
-        guide = QLabel(tr(GUIDE))
+        guide = QLabel(tr(GUIDE) + "\n" + (tr(IN_KEYRING) if self._keyring else tr(IN_FILE)))
         guide.setWordWrap(True)
         guide.setTextFormat(Qt.TextFormat.PlainText)
         self.url_edit = QLineEdit()

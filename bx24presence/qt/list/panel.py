@@ -122,6 +122,10 @@ class ListPanel(QWidget):
         if anchor is not None:
             self.list.restore(anchor, self.proxy.row_of(anchor.colleague_id))
 
+    def hold(self, anchor: Anchor | None) -> None:
+        """Keep ``anchor`` for the next :meth:`keep_position` (a window taking over)."""
+        self._anchor = anchor
+
     def start_over(self, row: int | None = None) -> None:
         """A new search or filter: forget the old place; show ``row`` or the top."""
         self._anchor = None

@@ -402,6 +402,7 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         ),
         "Portal:": "Портал:",
         "Webhook stored in:": "Хранилище вебхука:",
+        "Nothing: the demo portal needs no webhook.": "Нигде: демо-порталу вебхук не нужен.",
         "Refresh every:": "Обновлять каждые:",
         "Online window:": "Считать в сети:",
         "Theme:": "Тема:",
@@ -513,12 +514,18 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
     "Welcome": {
         "1. In Bitrix24 open Developer resources → Other → Incoming webhook.\n"
         "2. Tick the permissions Messenger (im) and Users (user_brief).\n"
-        "3. Save, copy the webhook address and paste it here.\n"
-        "The address works like a password: bx24presence keeps it in your system's keyring.": (
+        "3. Save, copy the webhook address and paste it here.": (
             "1. В Битрикс24 откройте «Разработчикам» → «Другое» → «Входящий вебхук».\n"
             "2. Отметьте права «Мессенджер (im)» и «Пользователи (user_brief)».\n"
-            "3. Сохраните, скопируйте адрес вебхука и вставьте его сюда.\n"
+            "3. Сохраните, скопируйте адрес вебхука и вставьте его сюда."
+        ),
+        "The address works like a password: bx24presence keeps it in your system's keyring.": (
             "Адрес работает как пароль: bx24presence хранит его в системном хранилище ключей."
+        ),
+        "The address works like a password. This computer has no system keyring, so"
+        " bx24presence keeps it in a file only you can read.": (
+            "Адрес работает как пароль. На этом компьютере нет системного хранилища ключей,"
+            " поэтому bx24presence хранит его в файле, доступном только вам."
         ),
         "Welcome to bx24presence": "Добро пожаловать в bx24presence",
         "Cancel": "Отмена",
