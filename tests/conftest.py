@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,3 +48,127 @@ def memory_keyring() -> Iterator[object]:
     keyring.set_keyring(ring)
     yield ring
     keyring.set_keyring(previous)
+
+
+# -- no thread or timer left behind (as napari's leak checks) ----------------------------------
+
+#: How long a test's threads may take to end after its teardown (they are asked to stop).
+LEAK_GRACE_S = 2.0
+
+#: Threads that outlive every test by design, by name, with why.
+SHARED_THREADS = {
+    "bx24presence-deadlines": "one timer thread for every request's deadline; it ends by"
+    " itself after two idle minutes",
+}
+
+#: Tests that still leave something running, by node id (without parameters), with why; the
+#: fix belongs in the test or the code it tests, then the entry goes.
+KNOWN_LEAKS: dict[str, str] = {
+    "tests/integration/test_third_party_clients.py::"
+    "test_https_portal_urls_and_a_client_that_refuses_the_certificate": "its http.server"
+    " handler thread outlives server.shutdown() (server_close() would join it)",
+    "tests/integration/test_third_party_clients.py::test_b24pysdk_sees_the_portals_errors": (
+        "the same"
+    ),
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "leaks_threads: this test leaves threads or Qt timers running on purpose (say why)",
+    )
+
+
+def _running_qthreads() -> set[int]:
+    """Ids of the QThread wrappers whose thread runs (only ones made from Python)."""
+    import gc
+
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is None:
+        return set()
+    app = qtcore.QCoreApplication.instance()
+    main = app.thread() if app is not None else qtcore.QThread.currentThread()
+    found = set()
+    for obj in gc.get_objects():
+        if isinstance(obj, qtcore.QThread) and obj is not main:
+            try:
+                if obj.isRunning():
+                    found.add(id(obj))
+            except RuntimeError:  # the C++ object is gone
+                continue
+    return found
+
+
+def _active_timers() -> dict[int, str]:
+    """Active QTimers made from Python, by id, with a description."""
+    import gc
+
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is None:
+        return {}
+    found = {}
+    for obj in gc.get_objects():
+        if isinstance(obj, qtcore.QTimer):
+            try:
+                if obj.isActive():
+                    parent = obj.parent()
+                    owner = type(parent).__name__ if parent is not None else "no parent"
+                    found[id(obj)] = f"QTimer({obj.interval()} ms) of {owner}"
+            except RuntimeError:
+                continue
+    return found
+
+
+def _settle_qt() -> None:
+    """Deliver pending deletions, so objects closed in teardown are really gone."""
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is None or qtcore.QCoreApplication.instance() is None:
+        return
+    for _ in range(3):
+        qtcore.QCoreApplication.sendPostedEvents(None, qtcore.QEvent.Type.DeferredDelete)
+        qtcore.QCoreApplication.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a thread, a QThread or an active QTimer behind.
+
+    Runs after every other fixture's teardown (autouse fixtures are set up first, so they
+    are torn down last). Threads get :data:`LEAK_GRACE_S` to end; Qt objects closed in
+    teardown get their deferred deletions delivered first.
+    """
+    uses_qt = bool({"qapp", "qtbot"} & set(request.fixturenames))
+    threads_before = set(threading.enumerate())
+    qthreads_before = _running_qthreads() if uses_qt else set()
+    timers_before = set(_active_timers()) if uses_qt else set()
+    yield
+    if request.node.get_closest_marker("leaks_threads") is not None:
+        return
+    if request.node.nodeid.split("[")[0] in KNOWN_LEAKS:
+        return
+    deadline = time.monotonic() + LEAK_GRACE_S
+    while True:
+        if uses_qt:
+            _settle_qt()
+        threads = [
+            t
+            for t in threading.enumerate()
+            if t not in threads_before
+            and t.is_alive()
+            # A QThread that ran Python code shows up as a "dummy" thread that never ends;
+            # QThreads are checked below, by their own isRunning().
+            and not isinstance(t, threading._DummyThread)  # type: ignore[attr-defined]
+            and t.name not in SHARED_THREADS
+        ]
+        qthreads = _running_qthreads() - qthreads_before if uses_qt else set()
+        if (not threads and not qthreads) or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    timers = {}
+    if uses_qt:
+        timers = {k: v for k, v in _active_timers().items() if k not in timers_before}
+    problems = [f"thread {t.name!r}" for t in threads]
+    problems += [f"{len(qthreads)} QThread(s) still running"] if qthreads else []
+    problems += sorted(timers.values())
+    assert not problems, "left running after the test: " + ", ".join(problems)

@@ -15,6 +15,7 @@ from bx24presence.api.errors import BadPortalUrl
 from bx24presence.logconfig import setup_logging
 from bx24presence.portalchoice import decide_portal
 from bx24presence.qt import support
+from bx24presence.qt.alerts import Alerts
 from bx24presence.qt.dialogs.relaygroup import store_relay_password
 from bx24presence.qt.dialogs.settings import SettingsDialog
 from bx24presence.qt.dialogs.welcome import WelcomeDialog
@@ -95,6 +96,7 @@ class Controller(QObject):
             attach_tray(self.tray, self.own, window_shown=self._window_shown, about=self.about)
             self.tray.show()
         qapp.setQuitOnLastWindowClosed(self.tray is None)
+        self.alerts = Alerts(self.watcher, self.watchlist, store, self.tray, self)
         self.wake = WakeDetector(self.watcher.check_sleep, parent=self)
         self.wake.woke.connect(self._on_wake_woke)
         qapp.aboutToQuit.connect(self.shutdown)
@@ -181,7 +183,7 @@ class Controller(QObject):
         session.poller.own_status_failed.connect(self._on_poller_own_status_failed)
         session.team.set_own_status(self.own)
         self.session = session
-        self.watcher.reset()
+        self.alerts.session_started()
         in_tray = self.store.current.start_minimised and self.tray is not None
         in_tray = in_tray and not self._started
         self._started = True
@@ -349,21 +351,7 @@ class Controller(QObject):
         if snap.own_status:
             self.own.observe(snap.own_status)
         own = snap.own_status or (self.tray.own_status if self.tray else None)
-        result = self.watcher.observe(
-            snap, self.watchlist.rules, baseline=ready.baseline, own_dnd=own == "dnd"
-        )
-        if result.spent:
-            self.watchlist.drop_rules(result.spent)
-        if not self.store.current.notifications:
-            return
-        for alert in result.alerts:
-            if self.tray is not None:
-                self.tray.notify(alert)
-            else:
-                names = ", ".join(c.name for c in alert.colleagues)
-                self.session.window.statusBar().showMessage(
-                    tr("Available now: %1").replace("%1", names), 15000
-                )
+        self.alerts.observe(ready, own_dnd=own == "dnd", window=self.session.window)
 
     def _on_session_poll_failed(self, failure: PollFailed) -> None:
         if self.tray is not None:

@@ -406,4 +406,5 @@ class MainWindow(QMainWindow):
             self.hidden_to_tray.emit()
             return
         self._tick.stop()
+        self._slow.stop()
         super().closeEvent(event)

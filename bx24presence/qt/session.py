@@ -168,6 +168,7 @@ class Session(QObject):
         super().__init__()
         self.store = as_store(settings)
         self.state = state if state is not None else StateStore()
+        self._own_watchlist = watchlist is None
         self.watchlist = watchlist if watchlist is not None else WatchList(self.store, self)
         # Hand the interpreter lock over more often than every 5 ms, so the window stays
         # fluid while the poller and avatar threads work (costs them a little throughput).
@@ -266,6 +267,8 @@ class Session(QObject):
             return
         self._shut = True
         self._settings.close()
+        if self._own_watchlist:
+            self.watchlist.close()
         try:
             self.save_window_state()
         except Exception:  # never in the way of quitting

@@ -1,0 +1,74 @@
+"""Delivers what the watcher decides (:mod:`bx24presence.watch` holds the rules): spent rules
+leave the watch list, alerts go to the tray's notifications, or to the window's status bar
+when there is no tray."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from bx24presence.qt.poller import SnapshotReady
+from bx24presence.qt.watchlist import WatchList
+from bx24presence.settings import SettingsStore
+from bx24presence.watch import Watcher
+
+if TYPE_CHECKING:
+    from bx24presence.watch import WatchResult
+
+#: How long an alert stays in the status bar without a tray.
+STATUS_MS = 15000
+
+
+def tr(text: str) -> str:
+    """Translate in the application's context."""
+    return QApplication.translate("App", text)
+
+
+class Alerts(QObject):
+    """Feeds complete snapshots to the watcher and delivers its alerts.
+
+    Args:
+        watcher: The rules (baselines, one-shot rules, summaries, do not disturb).
+        watchlist: Whose arrival matters; spent rules are dropped from it.
+        store: The settings (``notifications`` switches delivery off).
+        tray: The tray, or None (then the window's status bar).
+    """
+
+    def __init__(
+        self,
+        watcher: Watcher,
+        watchlist: WatchList,
+        store: SettingsStore,
+        tray: Any | None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.watcher = watcher
+        self.watchlist = watchlist
+        self.store = store
+        self.tray = tray
+
+    def session_started(self) -> None:
+        """A new session (start, reconnect, another portal): its first data is a baseline."""
+        self.watcher.reset()
+
+    def observe(self, ready: SnapshotReady, *, own_dnd: bool, window: QMainWindow) -> WatchResult:
+        """Decide and deliver the alerts of one complete snapshot."""
+        result = self.watcher.observe(
+            ready.snapshot, self.watchlist.rules, baseline=ready.baseline, own_dnd=own_dnd
+        )
+        if result.spent:
+            self.watchlist.drop_rules(result.spent)
+        if not self.store.current.notifications:
+            return result
+        for alert in result.alerts:
+            if self.tray is not None:
+                self.tray.notify(alert)
+            else:
+                names = ", ".join(c.name for c in alert.colleagues)
+                window.statusBar().showMessage(
+                    tr("Available now: %1").replace("%1", names), STATUS_MS
+                )
+        return result
