@@ -7,6 +7,7 @@ import logging
 from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
+    Qt,
     QTimer,
     Signal,
 )
@@ -398,6 +399,7 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.splitter.fit(self.width())
+        self.details.set_compact(self.splitter.orientation() == Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.close_to_tray:

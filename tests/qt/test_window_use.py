@@ -289,3 +289,18 @@ def test_a_new_session_window_continues_where_the_old_one_was(qtbot) -> None:
     assert new.selected_colleague() is not None and new.selected_colleague().id == chosen
     assert new.details.colleague is not None and new.details.colleague.id == chosen
     assert row_y(new, chosen) == before[1]
+
+
+def test_an_address_that_fits_is_not_elided(qtbot) -> None:
+    from bx24presence.qt.details.labels import ElidedButton
+
+    button = ElidedButton("emma.harris@demo-company.com")
+    qtbot.addWidget(button)
+    button.show()
+    advance = button.fontMetrics().horizontalAdvance(button.full_text)
+    button.resize(advance + 11, button.height())  # the padding is 4 + 4 px
+    QCoreApplication.processEvents()
+    assert button.text() == "emma.harris@demo-company.com"
+    button.resize(advance - 20, button.height())
+    QCoreApplication.processEvents()
+    assert "…" in button.text()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 from bx24presence.qt.texts import plain_tooltip
 
@@ -53,7 +60,13 @@ class ElidedButton(QPushButton):
         return self._full
 
     def _elide(self) -> None:
-        width = max(20, self.width() - 12)
+        # The room the style really gives the text (the padding set above), not a guess:
+        # a guess elided addresses that would have fitted.
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        opt.rect = self.rect()
+        room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, opt, self)
+        width = max(20, room.width())
         elided = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width)
         self.setText(button_text(elided))
 
@@ -128,7 +141,7 @@ class ElidedText(QLabel):
         return self._full
 
     def _elide(self) -> None:
-        width = max(20, self.width() - 8)
+        width = max(20, self.contentsRect().width())
         self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width))
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -47,6 +47,8 @@ from bx24presence.textsafe import isolate
 log = logging.getLogger(__name__)
 
 BIG_AVATAR = 96
+#: In a short pane (the window is narrow, the details sit below the list).
+SMALL_AVATAR = 48
 PHONE_LABELS = {
     "work_phone": "Work",
     "personal_mobile": "Mobile",
@@ -240,6 +242,13 @@ class DetailsPane(QScrollArea):
         self._chat.setAccessibleName(_tr("Open chat with %1 in Bitrix24").replace("%1", c.name))
         self._refresh_avatar()
 
+    def set_compact(self, compact: bool) -> None:
+        """A smaller photo, when the pane is short (below the list in a narrow window)."""
+        size = SMALL_AVATAR if compact else BIG_AVATAR
+        if self._avatar.width() != size:
+            self._avatar.setFixedSize(QSize(size, size))
+            self._refresh_avatar()
+
     def refresh_presence(self, server_now: datetime) -> None:
         """Update the presence line ("last seen 12 min ago" ages)."""
         if self._colleague is not None:
@@ -325,21 +334,22 @@ class DetailsPane(QScrollArea):
         if c is None:
             return
         dpr = self.devicePixelRatioF()
+        size = self._avatar.width()
         pix = None
         url = (c.avatar_hr or c.avatar) if dpr > 1 else (c.avatar or c.avatar_hr)
         if self._avatars is not None and url:
-            pix = self._avatars.pixmap(url, BIG_AVATAR, dpr)
-        canvas = QPixmap(int(BIG_AVATAR * dpr), int(BIG_AVATAR * dpr))
+            pix = self._avatars.pixmap(url, size, dpr)
+        canvas = QPixmap(int(size * dpr), int(size * dpr))
         canvas.setDevicePixelRatio(dpr)
         canvas.fill(Qt.GlobalColor.transparent)
         p = QPainter(canvas)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(0, 0, BIG_AVATAR, BIG_AVATAR)
+        rect = QRectF(0, 0, size, size)
         if pix is not None:
             p.drawPixmap(0, 0, pix)
         else:
             paint_initials(p, rect, c.initials, c.color)
-        r = BIG_AVATAR * 0.12
+        r = size * 0.12
         draw_badge(
             p,
             c.presence,
