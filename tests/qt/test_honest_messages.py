@@ -46,3 +46,18 @@ def test_connect_dialog_promises_the_keyring_only_where_there_is_one(qtbot) -> N
     with_keyring = WelcomeDialog(connect_only=True, keyring=True)
     qtbot.addWidget(with_keyring)
     assert "keeps it in your system's keyring" in texts(with_keyring)
+
+
+def test_log_levels_are_named_in_the_ui_language(qtbot, qapp) -> None:
+    from bx24presence.qt import i18n
+
+    i18n.install(qapp, "ru")
+    try:
+        dialog = SettingsDialog(
+            Settings(), portal_label="", secret_storage="", secret_fallback=False
+        )
+        qtbot.addWidget(dialog)
+        names = [dialog.log_level.itemText(i) for i in range(dialog.log_level.count())]
+    finally:
+        i18n.install(qapp, "en")
+    assert names == ["Ошибки", "Предупреждения", "Информация", "Отладка"]

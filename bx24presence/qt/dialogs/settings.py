@@ -134,7 +134,12 @@ class SettingsDialog(QDialog):
             settings.language,
         )
         self.log_level = _combo(
-            [(v, v.capitalize()) for v in ("error", "warning", "info", "debug")],
+            [
+                ("error", tr("Errors")),
+                ("warning", tr("Warnings")),
+                ("info", tr("Information")),
+                ("debug", tr("Debugging")),
+            ],
             settings.log_level,
         )
         logs = QPushButton(tr("Open log folder"))

@@ -410,6 +410,10 @@ CATALOG: dict[str, dict[str, str | list[str]]] = {
         "A new language applies the next time the app starts.": (
             "Новый язык будет применён при следующем запуске приложения."
         ),
+        "Errors": "Ошибки",
+        "Warnings": "Предупреждения",
+        "Information": "Информация",
+        "Debugging": "Отладка",
         "Log level:": "Уровень журнала:",
         "Forget this portal? Its webhook is removed from this computer.": (
             "Забыть этот портал? Его вебхук будет удалён с этого компьютера."
