@@ -13,13 +13,17 @@ from bx24presence.api.auth import WebhookAuth, parse_webhook_url
 from bx24presence.api.client import Bitrix24Client
 from bx24presence.api.errors import ApiError, BadPortalUrl, Failure, Reason
 from bx24presence.api.throttle import RetryPolicy
-from bx24presence.failures import FailureKind, failure_kind, sentence
+from bx24presence.failures import QT_TRANSLATE_NOOP, FailureKind, failure_kind, sentence
 from bx24presence.i18n import tr
 from bx24presence.logconfig import register_secret
 
 log = logging.getLogger(__name__)
 
-#: What the app needs: ``im`` and one of the user scopes.
+CONTEXT = "Connection"
+_CONNECTED = QT_TRANSLATE_NOOP("Connection", "Connected as {name} to {host}.")
+_THE_USER = QT_TRANSLATE_NOOP("Connection", "the webhook's user")
+
+# What the app needs: ``im`` and one of the user scopes.
 USER_SCOPES = ("user_brief", "user_basic", "user")
 
 
@@ -27,29 +31,29 @@ class Outcome(enum.StrEnum):
     """What a connection test found (the dialog's colour and what the user does next)."""
 
     OK = "ok"
-    #: The address cannot be used as typed.
+    # The address cannot be used as typed.
     BAD_URL = "bad-url"
-    #: Plain http where the webhook would travel unencrypted, or a portal that wants HTTPS.
+    # Plain http where the webhook would travel unencrypted, or a portal that wants HTTPS.
     NOT_HTTPS = "not-https"
-    #: Something that is not TLS answered the https address (a plain-http portal).
+    # Something that is not TLS answered the https address (a plain-http portal).
     NOT_TLS = "not-tls"
-    #: The host name does not resolve.
+    # The host name does not resolve.
     NO_HOST = "no-host"
-    #: No connection, or no answer in time.
+    # No connection, or no answer in time.
     UNREACHABLE = "unreachable"
-    #: The certificate is not trusted.
+    # The certificate is not trusted.
     CERTIFICATE = "certificate"
-    #: The portal refused the webhook.
+    # The portal refused the webhook.
     REJECTED = "rejected"
-    #: The webhook lacks a scope.
+    # The webhook lacks a scope.
     SCOPE = "scope"
-    #: The plan has no REST access.
+    # The plan has no REST access.
     PLAN = "plan"
-    #: The portal limits requests.
+    # The portal limits requests.
     RATE = "rate"
-    #: An answer that is not the Bitrix24 REST dialect, or the portal's own error.
+    # An answer that is not the Bitrix24 REST dialect, or the portal's own error.
     NOT_BITRIX = "not-bitrix"
-    #: The test itself failed (a bug).
+    # The test itself failed (a bug).
     BUG = "bug"
 
 
@@ -113,8 +117,8 @@ class ConnectionCheck:
         """One plain sentence in the UI's language (never holds the secret)."""
         if self.failure is not None:
             return sentence(self.failure)
-        who = self.user_name or _t("the webhook's user")
-        return _t("Connected as {name} to {host}.", name=who, host=self.portal)
+        who = self.user_name or _t(_THE_USER)
+        return _t(_CONNECTED, name=who, host=self.portal)
 
 
 def _host(auth: WebhookAuth) -> str:
@@ -122,7 +126,7 @@ def _host(auth: WebhookAuth) -> str:
 
 
 def _t(text: str, **values: object) -> str:
-    return tr("Connection", text, **values)
+    return tr(CONTEXT, text, **values)
 
 
 def failed(failure: Failure, auth: WebhookAuth | None = None) -> ConnectionCheck:

@@ -34,17 +34,17 @@ class FailureKind(enum.StrEnum):
     The values are the wire names of the relay's heartbeat (``reason``).
     """
 
-    #: The user must act (the webhook, a scope, the plan): polling stops.
+    # The user must act (the webhook, a scope, the plan): polling stops.
     AUTH = "auth"
-    #: The portal cannot be reached.
+    # The portal cannot be reached.
     NETWORK = "network"
-    #: The portal does not answer in time.
+    # The portal does not answer in time.
     TIMEOUT = "timeout"
-    #: The portal limits requests: wait.
+    # The portal limits requests: wait.
     RATE = "rate"
-    #: The answers are not the REST dialect, or make no sense.
+    # The answers are not the REST dialect, or make no sense.
     PROTOCOL = "protocol"
-    #: The portal reported an error of its own.
+    # The portal reported an error of its own.
     PORTAL = "portal"
 
 
@@ -117,8 +117,8 @@ def failure_kind(failure: Failure | Any) -> FailureKind:
     return _KINDS[failure.reason]
 
 
-#: One sentence per reason. Fields: {host}, {scope}, {box}, {code}, {method}, {status},
-#: {seconds}, {megabytes}, {target}, {new_portal}, {scheme}.
+# One sentence per reason. Fields: {host}, {scope}, {box}, {code}, {method}, {status},
+# {seconds}, {megabytes}, {target}, {new_portal}, {scheme}.
 _SENTENCES: dict[Reason, str] = {
     Reason.NO_ADDRESS: QT_TRANSLATE_NOOP("Failure", "No portal address was given."),
     Reason.INVALID_ADDRESS: QT_TRANSLATE_NOOP(
@@ -262,7 +262,7 @@ _SENTENCES: dict[Reason, str] = {
     ),
 }
 
-#: Sentences for particular data of a reason.
+# Sentences for particular data of a reason.
 _VARIANTS: dict[str, str] = {
     "timeout-within": QT_TRANSLATE_NOOP(
         "Failure", "{host} did not finish answering within {seconds} s."
