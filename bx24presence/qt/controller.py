@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from bx24presence import APP_NAME, autostart, paths
 from bx24presence.api.errors import BadPortalUrl
+from bx24presence.failures import sentence
 from bx24presence.logconfig import setup_logging
 from bx24presence.portalchoice import decide_portal
 from bx24presence.qt import support
@@ -124,7 +125,7 @@ class Controller(QObject):
         try:
             choice = open_portal(decide_portal(self.options, self.store.current), self.options)
         except BadPortalUrl as exc:
-            QMessageBox.critical(None, APP_NAME, str(exc))
+            QMessageBox.critical(None, APP_NAME, sentence(exc))
             return False
         if choice is None:
             choice = self.ask_for_portal(connect_only=False)

@@ -297,18 +297,18 @@ def test_department_names_are_plain_text_and_tooltips_escaped(qtbot: Any) -> Non
 
 
 def test_a_refused_structure_request_is_reported_not_raised(qapp: QApplication) -> None:
-    from bx24presence.api.errors import AuthError
+    from bx24presence.api.errors import ScopeError
     from bx24presence.qt.views.departments import DepartmentLoader
 
     class Refusing:
         def call(self, method: str, params: Any = None) -> Any:
-            raise AuthError("insufficient_scope")
+            raise ScopeError(scope="department")
 
     loader = DepartmentLoader(Refusing)
     failed: list[str] = []
     loader.failed.connect(failed.append)
     loader.load([1, 2])
-    assert failed and "insufficient_scope" in failed[0]
+    assert failed and "'department' scope" in failed[0]
 
 
 def test_a_broken_answer_is_reported_and_shown(qtbot: Any) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeView, QVBoxLayout, QWidg
 
 from bx24presence.api.errors import ApiError
 from bx24presence.domain import Colleague
+from bx24presence.failures import sentence
 from bx24presence.team import (
     Structure,
     available_ids,
@@ -101,7 +102,7 @@ class DepartmentLoader(QObject):
             structure = fetch_structure(self._client(), wanted)
         except ApiError as exc:
             log.warning("Department structure unavailable: %s", exc)
-            self.failed.emit(str(exc))
+            self.failed.emit(sentence(exc))
             return
         except Exception:  # a bug must not end the poller's thread; the panel says so
             log.exception("Loading the department structure failed")
