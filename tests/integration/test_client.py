@@ -61,8 +61,9 @@ def test_profile_and_scope(portal, client) -> None:
     ],
 )
 def test_each_fault_is_typed_and_retried_only_when_transient(
-    portal, client, kind, error, retried
+    portal, client, kind, error, retried, virtual_time
 ) -> None:
+    virtual_time.attach(client)  # backoff and the slowed-down bucket wait in virtual time
     portal.faults.fail(kind, count=1)
     if retried:
         assert client.call("profile").result["ID"]

@@ -69,7 +69,8 @@ def failures(app: Session) -> list[PollFailed]:
     return got
 
 
-def test_network_down_then_back(qtbot, make_portal, app_on) -> None:
+def test_network_down_then_back(qtbot, make_portal, app_on, virtual_time, monkeypatch) -> None:
+    virtual_time.patch_clients(monkeypatch)  # the client's quick retry waits in virtual time
     portal = make_portal(users=30)
     app = app_on(portal.webhook_url)
     got = failures(app)
