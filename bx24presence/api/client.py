@@ -603,7 +603,7 @@ class Bitrix24Client:
             return TimedOut(**kw)
         detail = portal_text(str(exc), self._auth.secrets())
         if any(isinstance(c, socket.gaierror) for c in causes):
-            return NetworkError(reason=Reason.HOST_NOT_FOUND, detail=detail, **kw)
+            return NetworkError(reason=Reason.HOST_NOT_FOUND, **kw)
         if any(isinstance(c, ConnectionRefusedError) for c in causes):
             return NetworkError(reason=Reason.REFUSED, **kw)
         if any(isinstance(c, _DROPPED) for c in causes):
