@@ -218,12 +218,12 @@ def test_own_status_from_the_window_without_a_tray_and_dnd_returns(qtbot, qapp, 
         c.own._clock = lambda: clock[0]
         hour = next(a for a in button.menu_.actions() if a.text() == "Do not disturb for 1 hour")
         hour.trigger()
-        qtbot.waitUntil(lambda: portal.status_log[-1:] == ["dnd"], timeout=5000)
+        qtbot.waitUntil(lambda: portal.status_log[-1:] == ["dnd"], timeout=20000)
         assert "until" in button.text()
         assert StateStore.open(state_path())[0].current.dnd_until  # the end, in state.json
         clock[0] += timedelta(hours=1, seconds=1)
         c.own.check()
-        qtbot.waitUntil(lambda: portal.status_log[-1:] == ["online"], timeout=5000)
+        qtbot.waitUntil(lambda: portal.status_log[-1:] == ["online"], timeout=20000)
         assert button.text() == "My status: Online"
         assert StateStore.open(state_path())[0].current.dnd_until == ""
     finally:
