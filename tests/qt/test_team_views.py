@@ -324,3 +324,30 @@ def test_a_broken_answer_is_reported_and_shown(qtbot: Any) -> None:
     loader.failed.connect(panel.show_failure)
     loader.load([1])
     assert panel.head.text() == "Departments could not be loaded: unexpected error (see the log)"
+
+
+def test_a_number_the_allow_list_refuses_is_shown_but_never_called(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from bx24presence.domain import Phones
+    from bx24presence.qt.views.team_lists import PickupList
+
+    pickup = PickupList()
+    qtbot.addWidget(pickup)
+    bad = colleague(1, "Eve", phones=Phones(personal_mobile="javascript:alert(1)"))
+    good = colleague(2, "Bob", last_activity=SERVER_NOW - timedelta(hours=1))
+    pickup.set_colleagues((bad, good), TODAY)
+    calls: list[str] = []
+    pickup.call_requested.connect(calls.append)
+    rows = {
+        pickup.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole + 1): pickup.tree.topLevelItem(
+            i
+        )
+        for i in range(pickup.tree.topLevelItemCount())
+    }
+    assert rows[1].text(1) == "javascript:alert(1)"
+    pickup._on_tree_item_clicked(rows[1], 1)
+    pickup._on_tree_item_activated(rows[1], 0)
+    assert calls == []
+    pickup._on_tree_item_clicked(rows[2], 1)
+    assert calls == ["tel:+74950000201"]

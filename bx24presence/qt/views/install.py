@@ -102,6 +102,7 @@ class TeamViews(QObject):
         self.team_action.setToolTip(tr("Departments, who can pick up now, who is out (Ctrl+T)"))
         self.team_action.setShortcut(QKeySequence("Ctrl+T"))
         window.addAction(self.team_action)
+        self.team_action.triggered.connect(self._on_team_action_triggered)
         self.toolbar.addAction(self.team_action)
         self.about_action = self.toolbar.addAction(tr("About"))
         self.about_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
@@ -201,6 +202,16 @@ class TeamViews(QObject):
         self.dock.set_colleagues(snap.colleagues, today, available=available, changed=changed)
         if self.dock.isVisible():
             self._ask_structure()
+
+    def _on_team_action_triggered(self, checked: bool) -> None:
+        """Opened from the keyboard or the toolbar: the keyboard goes to the open tab's list."""
+        if checked:
+            tab = self.dock.tabs.currentWidget()
+            view = getattr(tab, "tree", None)
+            if view is not None:
+                view.setFocus()
+        else:
+            self.window.list.setFocus()
 
     def _on_loader_failed(self, reason: str) -> None:
         self._asked_ids = frozenset()  # asked again after STRUCTURE_EVERY_S
