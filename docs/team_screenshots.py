@@ -71,6 +71,10 @@ def main() -> int:
         session.window.search.setText(args.search)
         session.window.list.setFocus()
         session.window.list.setCurrentIndex(session.proxy.index(0, 0))
+        # Keep the "why it matched" note in the status bar until the screenshot is taken.
+        again = QTimer(app)
+        again.timeout.connect(lambda: team._on_list_current_changed(None, None))
+        again.start(2000)
     if args.about:
         team.show_about()
     QTimer.singleShot(int(args.seconds * 1000), app.quit)
