@@ -351,3 +351,21 @@ def test_a_number_the_allow_list_refuses_is_shown_but_never_called(qtbot: Any) -
     assert calls == []
     pickup._on_tree_item_clicked(rows[2], 1)
     assert calls == ["tel:+74950000201"]
+
+
+def test_a_poll_older_than_a_change_does_not_flip_the_status_back(qapp: QApplication) -> None:
+    clock = Clock(SERVER_NOW)
+    own = OwnStatus(clock=clock)
+    own.confirm("online")
+    own.choose("away")
+    own.observe("online")  # answered before the portal got "away"
+    assert own.status == "away"
+    own.confirm("away")  # the portal accepted it
+    clock.now += timedelta(seconds=30)
+    own.observe("online")  # changed elsewhere since (the Bitrix24 app)
+    assert own.status == "online"
+    own.choose("break")
+    clock.now += timedelta(minutes=3)  # never confirmed: polls are believed again
+    own.observe("online")
+    assert own.status == "online"
+    own.stop()

@@ -28,9 +28,10 @@ log = logging.getLogger(__name__)
 #: The structure is asked again for new department ids at most this often.
 STRUCTURE_EVERY_S = 600.0
 
+#: Each choice says what it is for: screen readers announce a combo box by its current text.
 SORT_TITLES = {
-    SortOrder.PRESENCE: "Presence, then name",
-    SortOrder.LAST_SEEN: "Last seen",
+    SortOrder.PRESENCE: "Sort by presence, then name",
+    SortOrder.LAST_SEEN: "Sort by last seen",
 }
 REASON_TITLES = {
     "position": "Matched the position: %1",

@@ -26,6 +26,9 @@ from bx24presence.qt.tray.tray import OWN_STATUSES, status_title
 CHECK_MS = 15_000
 #: "Until tomorrow" ends at this local time on the next day.
 TOMORROW_AT = time(9, 0)
+#: A poll's word on the own status is not taken this long after a change was sent, unless
+#: the portal confirms the change first.
+PENDING = timedelta(minutes=2)
 #: An end time further than this from now is not believed (a corrupt or hostile state file).
 MAX_PERIOD = timedelta(days=2)
 
@@ -111,6 +114,7 @@ class OwnStatus(QObject):
         self._clock = clock or (lambda: datetime.now().astimezone())
         self._store: DndStore = store or MemoryDndStore()
         self.status: str | None = None
+        self._requested_at: datetime | None = None
         until, back_to = self._store.load()
         now = self._clock()
         if until is not None and (until.tzinfo is None or until - now > MAX_PERIOD):
@@ -135,8 +139,7 @@ class OwnStatus(QObject):
             return
         self._set_until(None)
         self.status = status
-        self.status_requested.emit(status)
-        self.changed.emit()
+        self._request(status)
 
     def dnd_for(self, period: timedelta) -> None:
         """Do not disturb for ``period``, then back to the status before."""
@@ -148,7 +151,8 @@ class OwnStatus(QObject):
         self._start_dnd(datetime.combine(now.date() + timedelta(days=1), TOMORROW_AT, now.tzinfo))
 
     def confirm(self, status: str) -> None:
-        """The portal says the own status is ``status`` (a poll, or a change accepted)."""
+        """The portal accepted the own status ``status`` (or a poll saw it)."""
+        self._requested_at = None
         if status == self.status:
             return
         self.status = status
@@ -157,9 +161,11 @@ class OwnStatus(QObject):
         self.changed.emit()
 
     def observe(self, status: str) -> None:
-        """A poll saw the own status ``status``: taken unless a timed "do not disturb" is
-        being set (the poll may have been answered before the portal got the change)."""
-        if self.dnd_until is None or status == "dnd":
+        """A poll saw the own status ``status``: taken unless a change is on its way (the
+        poll may have been answered before the portal got it) or a timed "do not disturb"
+        runs."""
+        pending = self._requested_at is not None and (self._clock() - self._requested_at < PENDING)
+        if not pending and (self.dnd_until is None or status == "dnd"):
             self.confirm(status)
 
     def check(self) -> None:
@@ -170,8 +176,7 @@ class OwnStatus(QObject):
             back = self._back_to
             self._set_until(None)
             self.status = back
-            self.status_requested.emit(back)
-            self.changed.emit()
+            self._request(back)
         else:
             self._arm()
 
@@ -192,13 +197,17 @@ class OwnStatus(QObject):
 
     # -- internals ----------------------------------------------------------------------------
 
+    def _request(self, status: str) -> None:
+        self._requested_at = self._clock()
+        self.status_requested.emit(status)
+        self.changed.emit()
+
     def _start_dnd(self, until: datetime) -> None:
         if self.dnd_until is None and self.status not in (None, "dnd"):
             self._back_to = self.status or "online"
         self._set_until(until)
         self.status = "dnd"
-        self.status_requested.emit("dnd")
-        self.changed.emit()
+        self._request("dnd")
 
     def _set_until(self, until: datetime | None) -> None:
         self.dnd_until = until
