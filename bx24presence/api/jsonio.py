@@ -8,7 +8,7 @@ module held before, which decoded value by value to let other threads run in bet
 C holds the interpreter lock once, for a few milliseconds.
 
 orjson refuses a few things a portal may send that ``json`` accepts: lone surrogates (JSON
-allows ``"\\ud800"``), a byte-order mark, integers beyond 64 bits. Such a body, and every
+allows ``"\\ud800"``), a byte-order mark, numbers beyond a double. Such a body, and every
 broken one, takes the careful path: ``json``, surrogates repaired, so nothing downstream
 ever meets a string that cannot be encoded. Either way objects and arrays nested deeper than
 :data:`MAX_DEPTH` are refused (they would break every recursive consumer later: repair, the

@@ -6,7 +6,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,6 +208,7 @@ class Poller(QObject):
         self._portal = portal or (self._refresher.client.portal if self._refresher else "")
         self._cancelled = False
         self._window_s: int | None = None
+        self._hot_ids: frozenset[int] = frozenset()
         self._interval_s = max(MIN_INTERVAL_S, interval_s)
         self._cache_path = cache_path
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -264,6 +265,7 @@ class Poller(QObject):
             self._refresher = self._make_refresher()
             if self._window_s is not None:
                 self._refresher.window_s = self._window_s
+            self._refresher.set_hot_ids(self._hot_ids)
             if self._cancelled:
                 self._refresher.client.cancel()
         return self._refresher
@@ -302,6 +304,14 @@ class Poller(QObject):
         self._window_s = seconds
         if self._refresher is not None:
             self._refresher.window_s = seconds
+
+    def set_hot_ids(self, ids: Iterable[int]) -> None:
+        """The colleagues on screen and watched: each steady poll re-reads their details
+        (callable from any thread; see ``Refresher.set_hot_ids``)."""
+        self._hot_ids = frozenset(ids)
+        refresher = self._refresher
+        if refresher is not None:
+            refresher.set_hot_ids(self._hot_ids)
 
     def cancel(self) -> None:
         """Abort the request in flight and refuse new ones (callable from any thread)."""

@@ -140,3 +140,14 @@ def test_polls_further_apart_than_the_window_refresh_everything(make_portal, mak
     snap = steady.refresh(snap)
     assert snap.generation == 0, "a full refresh"
     _same_as_full(snap, full.full())
+
+
+def test_the_pollers_hot_ids_reach_its_refresher(make_portal, make_client) -> None:
+    from bx24presence.qt.poller import Poller
+
+    portal = make_portal(users=20)
+    poller = Poller(lambda: Refresher(make_client(portal)), deadline_s=0)
+    poller.set_hot_ids([3, 4])  # before the refresher is built (in the poller's thread)
+    assert poller.refresher().hot_ids() == {3, 4}
+    poller.set_hot_ids([5])
+    assert poller.refresher().hot_ids() == {5}
