@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter
 from pytestqt.qtbot import QtBot
 
@@ -31,6 +31,7 @@ from bx24presence.qt.avatars import fetch as avatar_fetch
 from bx24presence.qt.avatars import jobs as avatar_jobs
 from bx24presence.qt.avatars import paint as avatar_paint
 from bx24presence.qt.avatars import store as avatars
+from bx24presence.qt.avatars import workers as avatar_workers
 from bx24presence.qt.avatars.disk import DiskCache
 from bx24presence.qt.avatars.store import AvatarStore, paint_initials, round_image
 
@@ -903,3 +904,30 @@ def test_the_deadline_covers_a_host_check_that_hangs(
     release.set()
 
     assert time.monotonic() - started < 1.0
+
+
+def test_many_avatars_through_few_workers_all_load(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
+) -> None:
+    """Downloads end while the worker threads wait: none may be destroyed in a worker."""
+    store = make_store(workers=3)
+    urls = [server.url(f"/img/many{i}.png") for i in range(40)]
+    ready: set[str] = set()
+    store.avatar_ready.connect(ready.add)
+    for url in urls:
+        store.pixmap(url, 32, 1.0)
+    qtbot.waitUntil(lambda: ready == set(urls), timeout=10000)
+
+
+def test_no_qobject_reaches_a_worker_thread(qtbot: QtBot) -> None:
+    pool = avatar_workers.Pool("test-pool", lambda value: value)
+    try:
+        for token, value in [(QObject(), 1), (("url", QObject()), 1), ("token", QObject())]:
+            with pytest.raises(TypeError):
+                pool.submit(token, value)
+        with qtbot.waitSignal(pool.done, timeout=3000) as blocker:
+            pool.submit(("url", 1), "value")
+        assert blocker.args == [(("url", 1), "value")]
+    finally:
+        pool.close()
+        assert pool.join(time.monotonic() + 2)

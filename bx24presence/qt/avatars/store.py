@@ -232,12 +232,14 @@ class AvatarStore(QObject):
         download.start()
 
     def _check(self, download: Download, url: str) -> None:
-        self._checks.submit(download, url)
+        # The token names the download, never holds it: a QObject must not be dropped (and
+        # so destroyed) in a worker thread.
+        self._checks.submit((download.url, id(download)), url)
 
     def _on_checks_done(self, result: tuple[Any, Any]) -> None:
-        download, refusal = result
-        current = self._downloads.get(download.url)
-        if not self._stopped and current is download:
+        (url, ident), refusal = result
+        current = self._downloads.get(url)
+        if not self._stopped and current is not None and id(current) == ident:
             current.checked(refusal if isinstance(refusal, str | None) else "check failed")
 
     def _on_download_finished(self, key: Key, fetched: Fetched) -> None:

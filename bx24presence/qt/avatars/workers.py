@@ -25,9 +25,11 @@ class Pool(QObject):
     """Daemon threads that run one function over submitted values, in submission order.
 
     Results come back as the ``done`` signal, queued to the thread that owns the pool.
-    They are daemon ``threading.Thread``\\ s, not QThreads: a QThread destroyed while still
-    running aborts the process, a daemon thread can be abandoned (a name lookup that hangs
-    cannot hold up the app's exit). Nothing is emitted once :meth:`close` was called.
+    Tokens and values must not be QObjects: the last reference to one dropped here would
+    destroy it in the wrong thread (and deadlock on the interpreter lock). The threads are
+    daemon ``threading.Thread``\\ s, not QThreads: a QThread destroyed while still running
+    aborts the process, a daemon thread can be abandoned (a name lookup that hangs cannot
+    hold up the app's exit). Nothing is emitted once :meth:`close` was called.
 
     Signals:
         done(object): ``(token, result)``; the result is :data:`FAILED` when the job raised.
@@ -55,7 +57,16 @@ class Pool(QObject):
             thread.start()
 
     def submit(self, token: object, value: Any) -> None:
-        """Run the work on ``value``; ``done`` carries ``token`` back with the result."""
+        """Run the work on ``value``; ``done`` carries ``token`` back with the result.
+
+        Raises:
+            TypeError: ``token`` or ``value`` is, or directly holds, a QObject.
+        """
+        for part in (token, value):
+            if any(
+                isinstance(x, QObject) for x in (part, *(part if isinstance(part, tuple) else ()))
+            ):
+                raise TypeError("a QObject must not reach a worker thread")
         if not self._closed.is_set():
             self._jobs.put((token, value))
 
@@ -82,3 +93,4 @@ class Pool(QObject):
             if self._closed.is_set():
                 return
             self.done.emit((token, result))
+            del item, token, value, result  # nothing held while waiting for the next job
