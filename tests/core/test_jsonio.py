@@ -71,8 +71,13 @@ def test_any_bytes_decode_or_are_malformed_json(data: bytes) -> None:
 surrogate_text = st.text(
     alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0xFFFF), max_size=8
 )
+# Integers within 64 bits: orjson reads longer ones as floats (see the next test).
 any_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | surrogate_text,
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False)
+    | surrogate_text,
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(surrogate_text, children, max_size=4)
     ),
@@ -88,3 +93,12 @@ def test_any_json_value_decodes_with_every_string_encodable(value: Any, pretty: 
     json.dumps(got, ensure_ascii=False).encode("utf-8")
     if "\\ud" not in text.lower():
         assert got == json.loads(text), "the same values as json"
+
+
+def test_an_integer_beyond_64_bits_is_read_as_a_float_or_refused() -> None:
+    # No portal sends such numbers; what matters is that nothing breaks.
+    assert jsonio.decode_answer(b'{"id": 123456789012345678901234567890}') == {
+        "id": 1.2345678901234568e29
+    }
+    with pytest.raises(jsonio.MalformedJson):
+        jsonio.decode_answer(b"1" * 5000)
