@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from bx24presence import APP_NAME
 from bx24presence.domain import Colleague
+from bx24presence.failures import FailureKind
 from bx24presence.presence import count_available
 from bx24presence.qt import window_frame
 from bx24presence.qt.avatars.store import AvatarStore
@@ -35,7 +36,7 @@ from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.list.view import Anchor
 from bx24presence.qt.poller import PollFailed, SnapshotReady
 from bx24presence.qt.watchlist import WatchList
-from bx24presence.qt.widgets import tr
+from bx24presence.qt.widgets import BannerKind, tr
 from bx24presence.qt.window_frame import (
     MIN_SIZE,
     AdaptiveSplitter,
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
             self._failure = None
             self._slow.stop()
             self.set_loading(False)
-            if self.banner.kind in ("warning", "error", "info"):
+            if self.banner.kind is not None:
                 self.banner.clear()
         self._update_status()
         self._update_placeholder()
@@ -211,7 +212,7 @@ class MainWindow(QMainWindow):
         if self._loaded or self._failure is not None:
             return
         self.banner.show_message(
-            "info", tr("The portal is slow to answer; still waiting for its first answer…")
+            BannerKind.INFO, tr("The portal is slow to answer; still waiting for its first answer…")
         )
 
     def available_count(self) -> int:
@@ -328,7 +329,7 @@ class MainWindow(QMainWindow):
         self.filters.set_counts(counts)
 
     def _on_banner_action_clicked(self) -> None:
-        if self._failure is not None and self._failure.kind == "auth":
+        if self._failure is not None and self._failure.kind == FailureKind.AUTH:
             self.reconnect_requested.emit()
         else:
             self.refresh_requested.emit()
