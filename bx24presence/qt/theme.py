@@ -90,9 +90,14 @@ class OutlinedIndicators(QProxyStyle):
 
 
 def light_palette() -> QPalette:
-    """Fusion's own light palette."""
+    """Fusion's own light palette, with a deeper selection blue: white on Fusion's #308cc6
+    reads at 3.7:1, on #1f6fb2 at 5.2:1 (WCAG AA), and it stands out from a button at 4.5:1."""
     style = QStyleFactory.create("Fusion")
-    return style.standardPalette() if style is not None else QPalette()
+    p = style.standardPalette() if style is not None else QPalette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.Highlight, QColor("#1f6fb2"))
+        p.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    return p
 
 
 def system_is_dark() -> bool:

@@ -80,6 +80,8 @@ def test_secondary_text_meets_aa_on_window_and_base(palette) -> None:
         assert wcag(theme.secondary_text(p, role), p.color(role)) >= AA
     text = p.color(QPalette.ColorRole.WindowText)
     assert wcag(text, p.color(QPalette.ColorRole.Window)) >= AA
+    selected = p.color(QPalette.ColorRole.HighlightedText)
+    assert wcag(selected, p.color(QPalette.ColorRole.Highlight)) >= AA, "a selected row's text"
 
 
 def test_details_labels_meet_aa(qtbot, palette) -> None:
