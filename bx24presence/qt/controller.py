@@ -15,13 +15,12 @@ from bx24presence.api.errors import BadPortalUrl
 from bx24presence.failures import sentence
 from bx24presence.logconfig import setup_logging
 from bx24presence.portalchoice import decide_portal
-from bx24presence.qt import support
+from bx24presence.qt import connect, support
 from bx24presence.qt.alerts import Alerts
 from bx24presence.qt.dialogs.relaygroup import store_relay_password
 from bx24presence.qt.dialogs.settings import SettingsDialog
-from bx24presence.qt.dialogs.welcome import WelcomeDialog
 from bx24presence.qt.poller import PollFailed, SnapshotReady
-from bx24presence.qt.session import PortalChoice, Session, open_portal, start_demo
+from bx24presence.qt.session import PortalChoice, Session, open_portal
 from bx24presence.qt.settings_bridge import SettingsSignals
 from bx24presence.qt.system.wake import WakeDetector
 from bx24presence.qt.theme import apply_theme
@@ -36,7 +35,6 @@ from bx24presence.settings import (
     SettingsChange,
     SettingsSaveError,
     SettingsStore,
-    portal_hint_from_url,
 )
 from bx24presence.state import StateStore
 from bx24presence.watch import Watcher
@@ -137,32 +135,14 @@ class Controller(QObject):
     def ask_for_portal(
         self, *, connect_only: bool, parent: QWidget | None = None
     ) -> PortalChoice | None:
-        """The welcome dialog; stores a successfully tested webhook in the keyring and the
-        portal in the settings."""
-        dialog = WelcomeDialog(
-            parent, connect_only=connect_only, keyring=not self.secrets().is_fallback
+        """The welcome dialog (:func:`bx24presence.qt.connect.ask_for_portal`)."""
+        return connect.ask_for_portal(
+            self.store,
+            self.secrets(),
+            demo_users=self.options.demo_users,
+            connect_only=connect_only,
+            parent=parent,
         )
-        if dialog.exec() != WelcomeDialog.DialogCode.Accepted:
-            return None
-        if dialog.choice == "demo":
-            self.store.update(portal_kind="demo", portal_url_hint="")
-            return start_demo(self.options.demo_users)
-        check = dialog.check
-        if check is None or check.auth is None:
-            return None
-        auth = check.auth
-        try:
-            self.secrets().set("webhook_url", auth.webhook_url)
-        except OSError as exc:
-            QMessageBox.warning(
-                parent, APP_NAME, tr("The webhook could not be stored: %1").replace("%1", str(exc))
-            )
-        self.store.update(
-            portal_kind="webhook",
-            portal_url_hint=portal_hint_from_url(auth.portal),
-            allow_http=dialog.allow_http,
-        )
-        return PortalChoice.from_auth(auth, allow_http=dialog.allow_http)
 
     def open_session(self, choice: PortalChoice) -> None:
         """Start polling ``choice`` in a new window (or only in the tray)."""

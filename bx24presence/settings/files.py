@@ -38,7 +38,9 @@ class SettingsSaveError(OSError):
         path: The settings file concerned.
     """
 
-    def __init__(self, cause: OSError, path: Path, action: str = "save", what: str = "settings"):
+    def __init__(
+        self, cause: OSError, path: Path, action: str = "save", what: str = "settings"
+    ) -> None:
         reason = cause.strerror or str(cause) or type(cause).__name__
         self.user_message = f"Could not {action} {what}: {reason}"
         super().__init__(cause.errno, self.user_message)

@@ -39,6 +39,7 @@ HELPERS: dict[str, dict[str, str]] = {
     "bx24presence/qt/controller.py": {"tr": "App"},
     "bx24presence/qt/support.py": {"tr": "App"},
     "bx24presence/qt/alerts.py": {"tr": "App"},
+    "bx24presence/qt/connect.py": {"tr": "App"},
     "bx24presence/qt/details/pane.py": {"_tr": "Details"},
     "bx24presence/qt/details/link_failure.py": {"_tr": "Details"},
     "bx24presence/qt/freshness.py": {"tr": "MainWindow"},
