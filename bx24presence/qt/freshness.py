@@ -4,23 +4,41 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from bx24presence.domain import Snapshot
 from bx24presence.failures import FailureKind
 from bx24presence.qt.poller import PollFailed
 from bx24presence.qt.widgets import BannerKind, number, tr
 
-#: The banner's first words after a failed refresh, by kind: with data shown, without.
+# The banner's first words after a failed refresh, by kind: with data shown, without.
 _WITH_DATA: dict[str, str] = {
-    FailureKind.NETWORK: "Portal unreachable since %1, showing data from %2.",
-    FailureKind.TIMEOUT: "The portal has been too slow to answer since %1, showing data from %2.",
-    FailureKind.RATE: "The portal has been limiting requests since %1, showing data from %2.",
-    FailureKind.PROTOCOL: "The portal's answers are unusable since %1, showing data from %2.",
+    FailureKind.NETWORK: QT_TRANSLATE_NOOP(
+        "MainWindow", "Portal unreachable since %1, showing data from %2."
+    ),
+    FailureKind.TIMEOUT: QT_TRANSLATE_NOOP(
+        "MainWindow", "The portal has been too slow to answer since %1, showing data from %2."
+    ),
+    FailureKind.RATE: QT_TRANSLATE_NOOP(
+        "MainWindow", "The portal has been limiting requests since %1, showing data from %2."
+    ),
+    FailureKind.PROTOCOL: QT_TRANSLATE_NOOP(
+        "MainWindow", "The portal's answers are unusable since %1, showing data from %2."
+    ),
 }
 _NO_DATA: dict[str, str] = {
-    FailureKind.NETWORK: "Portal unreachable since %1; no data yet.",
-    FailureKind.TIMEOUT: "The portal has been too slow to answer since %1; no data yet.",
-    FailureKind.RATE: "The portal has been limiting requests since %1; no data yet.",
-    FailureKind.PROTOCOL: "The portal's answers are unusable since %1; no data yet.",
+    FailureKind.NETWORK: QT_TRANSLATE_NOOP(
+        "MainWindow", "Portal unreachable since %1; no data yet."
+    ),
+    FailureKind.TIMEOUT: QT_TRANSLATE_NOOP(
+        "MainWindow", "The portal has been too slow to answer since %1; no data yet."
+    ),
+    FailureKind.RATE: QT_TRANSLATE_NOOP(
+        "MainWindow", "The portal has been limiting requests since %1; no data yet."
+    ),
+    FailureKind.PROTOCOL: QT_TRANSLATE_NOOP(
+        "MainWindow", "The portal's answers are unusable since %1; no data yet."
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QObject,
     QPointF,
@@ -66,14 +67,14 @@ def status_title(status: str) -> str:
     }.get(status) or _plain_word(status)
 
 
-#: The tooltip's word on stale data, by the kind of failure.
+# The tooltip's word on stale data, by the kind of failure.
 _STALE_TEXTS: dict[str, str] = {
-    FailureKind.NETWORK: "portal unreachable since %1",
-    FailureKind.TIMEOUT: "portal too slow to answer since %1",
-    FailureKind.RATE: "portal limiting requests since %1",
-    FailureKind.AUTH: "polling stopped at %1",
-    FailureKind.PROTOCOL: "portal's answers unusable since %1",
-    FailureKind.PORTAL: "portal's answers unusable since %1",
+    FailureKind.NETWORK: QT_TRANSLATE_NOOP("Tray", "portal unreachable since %1"),
+    FailureKind.TIMEOUT: QT_TRANSLATE_NOOP("Tray", "portal too slow to answer since %1"),
+    FailureKind.RATE: QT_TRANSLATE_NOOP("Tray", "portal limiting requests since %1"),
+    FailureKind.AUTH: QT_TRANSLATE_NOOP("Tray", "polling stopped at %1"),
+    FailureKind.PROTOCOL: QT_TRANSLATE_NOOP("Tray", "portal's answers unusable since %1"),
+    FailureKind.PORTAL: QT_TRANSLATE_NOOP("Tray", "portal's answers unusable since %1"),
 }
 
 
