@@ -130,47 +130,59 @@ def _settle_qt() -> None:
         qtcore.QCoreApplication.processEvents()
 
 
+class Running:
+    """What runs now: Python threads, QThreads and active QTimers (the Qt ones if asked)."""
+
+    def __init__(self, *, qt: bool) -> None:
+        self.qt = qt
+        self.threads = set(threading.enumerate())
+        self.qthreads = _running_qthreads() if qt else set()
+        self.timers = set(_active_timers()) if qt else set()
+
+    def leaks(self, grace_s: float = LEAK_GRACE_S) -> list[str]:
+        """What runs now and did not then, after waiting up to ``grace_s`` for threads."""
+        deadline = time.monotonic() + grace_s
+        while True:
+            if self.qt:
+                _settle_qt()
+            threads = [
+                t
+                for t in threading.enumerate()
+                if t not in self.threads
+                and t.is_alive()
+                # A QThread that ran Python code shows up as a "dummy" thread that never
+                # ends; QThreads are checked below, by their own isRunning().
+                and not isinstance(t, threading._DummyThread)  # type: ignore[attr-defined]
+                and t.name not in SHARED_THREADS
+            ]
+            qthreads = _running_qthreads() - self.qthreads if self.qt else set()
+            if (not threads and not qthreads) or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        timers = {}
+        if self.qt:
+            timers = {k: v for k, v in _active_timers().items() if k not in self.timers}
+        problems = [f"thread {t.name!r}" for t in threads]
+        problems += [f"{len(qthreads)} QThread(s) still running"] if qthreads else []
+        return problems + sorted(timers.values())
+
+
 @pytest.fixture(autouse=True)
 def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail a test that leaves a thread, a QThread or an active QTimer behind.
 
     Runs after every other fixture's teardown (autouse fixtures are set up first, so they
     are torn down last). Threads get :data:`LEAK_GRACE_S` to end; Qt objects closed in
-    teardown get their deferred deletions delivered first.
+    teardown get their deferred deletions delivered first. Qt objects are checked in tests
+    that use ``qapp`` or ``qtbot``.
     """
-    uses_qt = bool({"qapp", "qtbot"} & set(request.fixturenames))
-    threads_before = set(threading.enumerate())
-    qthreads_before = _running_qthreads() if uses_qt else set()
-    timers_before = set(_active_timers()) if uses_qt else set()
+    before = Running(qt=bool({"qapp", "qtbot"} & set(request.fixturenames)))
     yield
     if request.node.get_closest_marker("leaks_threads") is not None:
         return
     if request.node.nodeid.split("[")[0] in KNOWN_LEAKS:
         return
-    deadline = time.monotonic() + LEAK_GRACE_S
-    while True:
-        if uses_qt:
-            _settle_qt()
-        threads = [
-            t
-            for t in threading.enumerate()
-            if t not in threads_before
-            and t.is_alive()
-            # A QThread that ran Python code shows up as a "dummy" thread that never ends;
-            # QThreads are checked below, by their own isRunning().
-            and not isinstance(t, threading._DummyThread)  # type: ignore[attr-defined]
-            and t.name not in SHARED_THREADS
-        ]
-        qthreads = _running_qthreads() - qthreads_before if uses_qt else set()
-        if (not threads and not qthreads) or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
-    timers = {}
-    if uses_qt:
-        timers = {k: v for k, v in _active_timers().items() if k not in timers_before}
-    problems = [f"thread {t.name!r}" for t in threads]
-    problems += [f"{len(qthreads)} QThread(s) still running"] if qthreads else []
-    problems += sorted(timers.values())
+    problems = before.leaks()
     assert not problems, "left running after the test: " + ", ".join(problems)
 
 
