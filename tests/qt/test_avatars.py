@@ -925,9 +925,19 @@ def test_no_qobject_reaches_a_worker_thread(qtbot: QtBot) -> None:
         for token, value in [(QObject(), 1), (("url", QObject()), 1), ("token", QObject())]:
             with pytest.raises(TypeError):
                 pool.submit(token, value)
-        with qtbot.waitSignal(pool.done, timeout=3000) as blocker:
-            pool.submit(("url", 1), "value")
-        assert blocker.args == [(("url", 1), "value")]
+        pool.submit(("url", 1), "value")
+        results: list[tuple[object, Any]] = []
+        qtbot.waitUntil(lambda: bool(results.extend(pool.drain()) or results), timeout=3000)
+        assert results == [(("url", 1), "value")]
+        assert pool.pending == 0
     finally:
         pool.close()
         assert pool.join(time.monotonic() + 2)
+
+
+def test_a_format_told_by_its_first_bytes_only() -> None:
+    assert avatar_decode.raster_format(PNG) == b"png"
+    assert avatar_decode.raster_format(large_jpeg()) == b"jpeg"
+    assert avatar_decode.raster_format(SVG) is None
+    assert avatar_decode.raster_format(b"P6\n64 64\n255\n" + bytes(64 * 64 * 3)) is None  # PPM
+    assert avatar_decode.decode(b"\x89PNG\r\n\x1a\n" + b"not really", 32) is None

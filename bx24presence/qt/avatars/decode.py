@@ -74,16 +74,22 @@ def decode(data: bytes, side: int) -> QImage | None:
     :data:`MAX_DECODED_BYTES` is refused before it is decoded (a 130 KB PNG of 4096 x 4096
     16-bit RGBA pixels decodes to 128 MiB), and formats that can (JPEG) decode straight to
     about the display size, so only the scaled picture counts against the cap.
+
+    The format is told from the first bytes here, and Qt asks no other image plugin: the
+    probing of every plugin (SVG's among them) creates and connects objects, and in a worker
+    thread that can deadlock with the GUI thread destroying objects.
     """
-    if looks_like_markup(data):
+    fmt = raster_format(data)
+    if fmt is None or looks_like_markup(data):
         return None
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     if not buffer.open(QIODevice.OpenModeFlag.ReadOnly):
         return None
     try:
-        reader = QImageReader(buffer)
-        if bytes(reader.format().data()).lower() not in RASTER_FORMATS:
+        reader = QImageReader(buffer, QByteArray(fmt))
+        reader.setDecideFormatFromContent(False)
+        if not reader.canRead():
             return None
         reader.setAutoTransform(True)
         size = reader.size()
@@ -108,6 +114,22 @@ def decode(data: bytes, side: int) -> QImage | None:
     finally:
         buffer.close()
     return None if image.isNull() else image
+
+
+def raster_format(data: bytes) -> bytes | None:
+    """The raster format ``data`` starts like (one of :data:`RASTER_FORMATS`), or None."""
+    head = data[:16]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return b"png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return b"jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return b"gif"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return b"webp"
+    if head.startswith(b"BM"):
+        return b"bmp"
+    return None
 
 
 def looks_like_markup(data: bytes) -> bool:

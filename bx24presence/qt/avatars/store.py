@@ -39,6 +39,8 @@ _TRIM = "trim"
 _FROM_DISK = "disk"
 _FROM_NETWORK = "network"
 _RELEASE = "release"
+#: How often the GUI thread collects the workers' results while some are outstanding.
+_DRAIN_MS = 8
 
 
 class AvatarStore(QObject):
@@ -112,9 +114,11 @@ class AvatarStore(QObject):
         self._manager = QNetworkAccessManager(self)
         self._manager.setCache(self._disk)
         self._checks = Pool("bx24presence-avatars-check", self._policy.refusal, threads=workers)
-        self._checks.done.connect(self._on_checks_done)
         self._decoder = Pool("bx24presence-avatars-decode", _decode_job)
-        self._decoder.done.connect(self._on_decoder_done)
+        # The workers never signal (see Pool): their results are collected here.
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setInterval(_DRAIN_MS)
+        self._drain_timer.timeout.connect(self._drain)
         self._pump_timer = QTimer(self)
         self._pump_timer.setSingleShot(True)
         self._pump_timer.setInterval(0)
@@ -153,6 +157,7 @@ class AvatarStore(QObject):
         self._stopped = True
         self._jobs.close()
         self._pump_timer.stop()
+        self._drain_timer.stop()
         for download in list(self._downloads.values()):
             download.cancel()
         self._downloads.clear()
@@ -212,7 +217,7 @@ class AvatarStore(QObject):
                 self._waiting.setdefault(url, []).append(key)
             elif (data := self._disk.read(url)) is not None:
                 self._busy += 1
-                self._decoder.submit((_FROM_DISK, key), (data, key[1], key[2]))
+                self._submit(self._decoder, (_FROM_DISK, key), (data, key[1], key[2]))
             else:
                 self._download(key)
 
@@ -234,7 +239,20 @@ class AvatarStore(QObject):
     def _check(self, download: Download, url: str) -> None:
         # The token names the download, never holds it: a QObject must not be dropped (and
         # so destroyed) in a worker thread.
-        self._checks.submit((download.url, id(download)), url)
+        self._submit(self._checks, (download.url, id(download)), url)
+
+    def _submit(self, pool: Pool, token: object, value: Any) -> None:
+        pool.submit(token, value)
+        if not self._drain_timer.isActive():
+            self._drain_timer.start()
+
+    def _drain(self) -> None:
+        for result in self._checks.drain():
+            self._on_checks_done(result)
+        for result in self._decoder.drain():
+            self._on_decoder_done(result)
+        if self._stopped or (self._checks.pending <= 0 and self._decoder.pending <= 0):
+            self._drain_timer.stop()
 
     def _on_checks_done(self, result: tuple[Any, Any]) -> None:
         (url, ident), refusal = result
@@ -255,7 +273,9 @@ class AvatarStore(QObject):
                 self._failures.failed(url)
             self._done(key)
             return
-        self._decoder.submit((_FROM_NETWORK, key, fetched.data), (fetched.data, key[1], key[2]))
+        self._submit(
+            self._decoder, (_FROM_NETWORK, key, fetched.data), (fetched.data, key[1], key[2])
+        )
 
     def _on_decoder_done(self, result: tuple[Any, Any]) -> None:
         token, image = result
@@ -301,13 +321,13 @@ class AvatarStore(QObject):
             self._requested.discard(other)
             self._request(other, urgent=True)
         if self._jobs.idle() and self._busy == 0:
-            self._decoder.submit(_RELEASE, None)  # decoding buffers of a burst of avatars
+            self._submit(self._decoder, _RELEASE, None)  # decoding buffers of a burst of avatars
         self._pump_timer.start()
 
     def _trim(self) -> None:
         if not self._trimming and not self._stopped:
             self._trimming = True
-            self._decoder.submit(_TRIM, (self._disk.folder, self._disk.cap))
+            self._submit(self._decoder, _TRIM, (self._disk.folder, self._disk.cap))
 
 
 def _decode_job(value: Any) -> Any:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 log = logging.getLogger(__name__)
 
@@ -21,34 +21,27 @@ class Failed:
 FAILED = Failed()
 
 
-class Pool(QObject):
-    """Daemon threads that run one function over submitted values, in submission order.
+class Pool:
+    """Daemon threads that run one function over submitted values; the owner drains results.
 
-    Results come back as the ``done`` signal, queued to the thread that owns the pool.
-    Tokens and values must not be QObjects: the last reference to one dropped here would
-    destroy it in the wrong thread (and deadlock on the interpreter lock). The threads are
-    daemon ``threading.Thread``\\ s, not QThreads: a QThread destroyed while still running
-    aborts the process, a daemon thread can be abandoned (a name lookup that hangs cannot
-    hold up the app's exit). Nothing is emitted once :meth:`close` was called.
+    The threads never touch a QObject, emit a signal or post an event: a worker holding the
+    interpreter lock while it waits for one of Qt's internal locks, and the GUI thread
+    holding that lock while it destroys an object and waits for the interpreter lock, is a
+    deadlock. So results go into a plain queue that the GUI thread :meth:`drain`\\ s on a
+    timer, and tokens and values must not be QObjects (the last reference to one, dropped
+    in a worker, would destroy it there).
 
-    Signals:
-        done(object): ``(token, result)``; the result is :data:`FAILED` when the job raised.
+    The threads are daemon ``threading.Thread``\\ s, not QThreads: a QThread destroyed while
+    still running aborts the process, a daemon thread can be abandoned (a name lookup that
+    hangs cannot hold up the app's exit). Nothing more is queued once :meth:`close` was called.
     """
 
-    done = Signal(object)
-
-    def __init__(
-        self,
-        name: str,
-        work: Callable[[Any], Any],
-        *,
-        threads: int = 1,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, name: str, work: Callable[[Any], Any], *, threads: int = 1) -> None:
         self._work = work
         self._jobs: queue.SimpleQueue[tuple[object, Any] | None] = queue.SimpleQueue()
+        self._results: queue.SimpleQueue[tuple[object, Any]] = queue.SimpleQueue()
         self._closed = threading.Event()
+        self.pending = 0  # submitted and not drained yet (the owner's thread only)
         self._threads = [
             threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True)
             for i in range(max(1, threads))
@@ -57,18 +50,30 @@ class Pool(QObject):
             thread.start()
 
     def submit(self, token: object, value: Any) -> None:
-        """Run the work on ``value``; ``done`` carries ``token`` back with the result.
+        """Run the work on ``value``; :meth:`drain` gives ``token`` back with the result.
 
         Raises:
             TypeError: ``token`` or ``value`` is, or directly holds, a QObject.
         """
         for part in (token, value):
-            if any(
-                isinstance(x, QObject) for x in (part, *(part if isinstance(part, tuple) else ()))
-            ):
+            inner = part if isinstance(part, tuple) else ()
+            if any(isinstance(x, QObject) for x in (part, *inner)):
                 raise TypeError("a QObject must not reach a worker thread")
         if not self._closed.is_set():
+            self.pending += 1
             self._jobs.put((token, value))
+
+    def drain(self) -> list[tuple[object, Any]]:
+        """The ``(token, result)`` pairs done since the last call (the result is
+        :data:`FAILED` when the work raised)."""
+        out: list[tuple[object, Any]] = []
+        while True:
+            try:
+                out.append(self._results.get_nowait())
+            except queue.Empty:
+                break
+        self.pending -= len(out)
+        return out
 
     def close(self) -> None:
         """Drop what is waiting and end the threads once their job in hand is done."""
@@ -92,5 +97,5 @@ class Pool(QObject):
                 result = FAILED
             if self._closed.is_set():
                 return
-            self.done.emit((token, result))
+            self._results.put((token, result))
             del item, token, value, result  # nothing held while waiting for the next job
