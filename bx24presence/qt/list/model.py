@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 
 from bx24presence.domain import Colleague, Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.presence import server_clock_now
+from bx24presence.qt.heap import settle_after_snapshot
 from bx24presence.qt.list.keys import SortKeys
 from bx24presence.qt.texts import plain_tooltip, status_line
 
@@ -43,7 +44,8 @@ class ColleagueModel(QAbstractListModel):
     """One row per colleague, in the order they arrived.
 
     A snapshot is applied as a diff: arrivals are inserted, departures removed, and
-    ``dataChanged`` is emitted for exactly the rows whose colleague changed.
+    ``dataChanged`` is emitted for exactly the rows whose colleague changed. A large one
+    is then frozen out of the garbage collector's full passes (:mod:`bx24presence.qt.heap`).
 
     Signals:
         applied(object): after a snapshot was applied; carries the set of changed ids.
@@ -131,6 +133,8 @@ class ColleagueModel(QAbstractListModel):
             for first, last in _runs(rows):
                 self.dataChanged.emit(self.index(first), self.index(last))
         self.applied.emit(changed)
+        # The rows now live until the next snapshot: keep full collections from walking them.
+        settle_after_snapshot(len(diff.added) + len(diff.changed))
 
     # -- internals ---------------------------------------------------------------------------
 
