@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,43 +81,50 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _running_qthreads() -> set[int]:
-    """Ids of the QThread wrappers whose thread runs (only ones made from Python)."""
+def _qt_objects() -> tuple[list[Any], list[Any]]:
+    """The Python wrappers of QTimers and of QThreads alive now.
+
+    One pass over the collector's objects with an exact type test (a pass costs about
+    10 ms per 50,000 objects, once before and once after each Qt test).
+    """
     import gc
 
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is None:
+        return [], []
+    timer, thread = qtcore.QTimer, qtcore.QThread
+    found = [obj for obj in gc.get_objects() if type(obj) is timer or type(obj) is thread]
+    return [o for o in found if type(o) is timer], [o for o in found if type(o) is thread]
+
+
+def _running_qthreads(qthreads: list[Any] | None = None) -> set[int]:
+    """Ids of the QThread wrappers whose thread runs (only ones made from Python)."""
     qtcore = sys.modules.get("PySide6.QtCore")
     if qtcore is None:
         return set()
     app = qtcore.QCoreApplication.instance()
     main = app.thread() if app is not None else qtcore.QThread.currentThread()
     found = set()
-    for obj in gc.get_objects():
-        if isinstance(obj, qtcore.QThread) and obj is not main:
-            try:
-                if obj.isRunning():
-                    found.add(id(obj))
-            except RuntimeError:  # the C++ object is gone
-                continue
+    for obj in _qt_objects()[1] if qthreads is None else qthreads:
+        try:
+            if obj is not main and obj.isRunning():
+                found.add(id(obj))
+        except RuntimeError:  # the C++ object is gone
+            continue
     return found
 
 
-def _active_timers() -> dict[int, str]:
+def _active_timers(timers: list[Any] | None = None) -> dict[int, str]:
     """Active QTimers made from Python, by id, with a description."""
-    import gc
-
-    qtcore = sys.modules.get("PySide6.QtCore")
-    if qtcore is None:
-        return {}
     found = {}
-    for obj in gc.get_objects():
-        if isinstance(obj, qtcore.QTimer):
-            try:
-                if obj.isActive():
-                    parent = obj.parent()
-                    owner = type(parent).__name__ if parent is not None else "no parent"
-                    found[id(obj)] = f"QTimer({obj.interval()} ms) of {owner}"
-            except RuntimeError:
-                continue
+    for obj in _qt_objects()[0] if timers is None else timers:
+        try:
+            if obj.isActive():
+                parent = obj.parent()
+                owner = type(parent).__name__ if parent is not None else "no parent"
+                found[id(obj)] = f"QTimer({obj.interval()} ms) of {owner}"
+        except RuntimeError:  # the C++ object is gone
+            continue
     return found
 
 
@@ -136,8 +144,9 @@ class Running:
     def __init__(self, *, qt: bool) -> None:
         self.qt = qt
         self.threads = set(threading.enumerate())
-        self.qthreads = _running_qthreads() if qt else set()
-        self.timers = set(_active_timers()) if qt else set()
+        timers, qthreads = _qt_objects() if qt else ([], [])
+        self.qthreads = _running_qthreads(qthreads) if qt else set()
+        self.timers = set(_active_timers(timers)) if qt else set()
 
     def leaks(self, grace_s: float = LEAK_GRACE_S) -> list[str]:
         """What runs now and did not then, after waiting up to ``grace_s`` for threads."""
@@ -155,13 +164,15 @@ class Running:
                 and not isinstance(t, threading._DummyThread)  # type: ignore[attr-defined]
                 and t.name not in SHARED_THREADS
             ]
-            qthreads = _running_qthreads() - self.qthreads if self.qt else set()
+            qt_timers, qt_threads = _qt_objects() if self.qt else ([], [])
+            qthreads = _running_qthreads(qt_threads) - self.qthreads if self.qt else set()
             if (not threads and not qthreads) or time.monotonic() > deadline:
                 break
             time.sleep(0.02)
         timers = {}
         if self.qt:
-            timers = {k: v for k, v in _active_timers().items() if k not in self.timers}
+            active = _active_timers(qt_timers)
+            timers = {k: v for k, v in active.items() if k not in self.timers}
         problems = [f"thread {t.name!r}" for t in threads]
         problems += [f"{len(qthreads)} QThread(s) still running"] if qthreads else []
         return problems + sorted(timers.values())
