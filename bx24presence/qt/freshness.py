@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
-
 from bx24presence.domain import Snapshot
-from bx24presence.failures import FailureKind
+from bx24presence.failures import QT_TRANSLATE_NOOP, FailureKind
 from bx24presence.qt.poller import PollFailed
 from bx24presence.qt.widgets import BannerKind, number, tr
 

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QObject,
     QPointF,
@@ -24,7 +23,7 @@ from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QIcon, QPainter,
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from bx24presence.domain import Colleague, Presence, Snapshot
-from bx24presence.failures import FailureKind, sentence
+from bx24presence.failures import QT_TRANSLATE_NOOP, FailureKind, sentence
 from bx24presence.qt.list.badges import draw_badge
 from bx24presence.qt.system.identity import app_icon_pixmap
 from bx24presence.qt.texts import markup_text, menu_text, presence_text
