@@ -52,7 +52,8 @@ def tr(text: str) -> str:
 def fetch_structure(client: Any, ids: Iterable[int]) -> Structure:
     """The company structure: ``department.get`` when the webhook has the ``department``
     scope (parents and heads by id), else ``im.department.get`` for ``ids`` (hierarchy read
-    from the full names). Raises :class:`ApiError`."""
+    from the full names). ``scope`` names the granted scopes (docs/bitrix24-api.md §6.4).
+    Raises :class:`ApiError`."""
     scopes = client.call("scope").result
     if isinstance(scopes, list) and "department" in scopes:
         rows: list[Any] = []
