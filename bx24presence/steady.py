@@ -26,6 +26,7 @@ read), the ids are listed (``user.get`` pages, about N/2,500 requests), never ev
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -61,6 +62,8 @@ ROTATION_S = 28 * 60
 MARGIN_S = 20.0
 #: Detail commands that fit beside the fixed ones in one request.
 DETAIL_COMMANDS = BATCH_MAX - 5
+#: The rotation reads at least this many each poll (on a small portal, everyone within a few).
+MIN_ROTATION = IDS_PER_COMMAND
 
 
 @dataclass
@@ -79,6 +82,9 @@ class Memory:
     stale: set[int] = field(default_factory=set)
     floor: dict[int, float] = field(default_factory=dict)
     lingering: set[int] = field(default_factory=set)
+    #: Read at the next poll: left the portal's online list unread (the last activity a
+    #: portal reports should never go back, but this app does not rely on it).
+    catch_up: set[int] = field(default_factory=set)
     #: Rebuilt from a snapshot alone (another refresher's, or from a cache): who was
     #: online for the portal then is not known, so those online now whom the snapshot calls
     #: offline are read at once.
@@ -140,7 +146,12 @@ def plan(
             due.add(uid)
     gap = max(0.0, now_est - previous.server_time.timestamp())
     oldest = horizon + gap - ROTATION_S
-    due.update(uid for uid, at in memory.read_at.items() if at <= oldest and uid in known)
+    rotating = [uid for uid, at in memory.read_at.items() if at <= oldest and uid in known]
+    if len(rotating) < MIN_ROTATION:
+        # A small portal's rotation takes at least one command's worth, oldest first.
+        rotating = heapq.nsmallest(MIN_ROTATION, memory.read_at, key=memory.read_at.__getitem__)
+    due.update(rotating)
+    due.update(i for i in memory.catch_up if i in known)
     return sorted(due)
 
 
@@ -272,6 +283,8 @@ def _merge(
             merged[uid] = fresh
             continue
         merged[uid] = _unread(old, memory, uid in online, now, window_s)
+        if uid in was_online and uid not in online:
+            memory.catch_up.add(uid)
         if uid in online and uid not in was_online and uid not in memory.lingering:
             memory.floor[uid] = previous.server_time.timestamp()
             memory.stale.add(uid)
@@ -279,6 +292,7 @@ def _merge(
         c = got.seen.get(uid)
         if c is not None:
             merged[uid] = c
+    memory.catch_up -= got.seen.keys()
     for uid, c in got.seen.items():
         if c is None or uid not in merged:
             continue
@@ -298,6 +312,7 @@ def _merge(
         for table in (memory.read_at, memory.floor):
             table.pop(uid, None)
     memory.stale &= set(merged)
+    memory.catch_up &= set(merged)
     memory.lingering &= online
     memory.online = online & set(merged)
     return merged
