@@ -27,7 +27,7 @@ from bx24presence.api.query import command
 from bx24presence.demo import DemoPortal
 
 COLLEAGUES = 2500
-ROUNDS = 25
+ROUNDS = 40
 
 
 def answer_bytes(users: int = COLLEAGUES) -> bytes:
@@ -125,11 +125,11 @@ def main() -> int:
     ours = results["bx24presence (api/jsonio.py)"]
     figures = {
         "decode_answer_mb": round(len(data) / 1e6, 2),
-        "decode_ms": ours["wall_ms"],
+        "decode_ms": ours["best_ms"],
         "decode_stall_ms": ours["stall_ms"],
-        "decode_ms_json": results["json"]["wall_ms"],
+        "decode_ms_json": results["json"]["best_ms"],
         **{
-            f"decode_ms_{k}": v["wall_ms"] for k, v in results.items() if k in ("orjson", "msgspec")
+            f"decode_ms_{k}": v["best_ms"] for k, v in results.items() if k in ("orjson", "msgspec")
         },
     }
     print(json.dumps({"figures": figures, "budgets": []}))

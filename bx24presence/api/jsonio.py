@@ -2,10 +2,11 @@
 one :class:`MalformedJson`.
 
 Chosen by measurement (``benchmarks/bench_decode.py``, one answer of 2,500 colleagues,
-2.06 MB): orjson 9 ms, msgspec 23 ms, ``json`` 43 ms, and the pure-Python decoder this
-module held before, which decoded value by value to let other threads run in between,
-254 ms of interpreter time: most of the lock contention it was meant to avoid. A decode in
-C holds the interpreter lock once, for a few milliseconds.
+2.06 MB; docs/performance.md): orjson 7-10 ms, msgspec about the same, ``json`` 43 ms,
+and the pure-Python decoder this module held before, which decoded value by value to let
+other threads run in between, 254 ms of interpreter time: most of the lock contention it
+was meant to avoid. A decode in C holds the interpreter lock once, for a few milliseconds.
+Of the two C decoders orjson refuses everything below with one ``ValueError`` type.
 
 orjson refuses a few things a portal may send that ``json`` accepts: lone surrogates (JSON
 allows ``"\\ud800"``), a byte-order mark, numbers beyond a double. Such a body, and every
