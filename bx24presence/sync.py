@@ -3,11 +3,12 @@ and return a :class:`Snapshot`.
 
 Two ways, both a handful of HTTP requests whatever the size of the company:
 
-* **Full refresh** (first start, or when the membership no longer adds up). The first
-  request asks ``user.get`` for the number of active employees and the highest and lowest
-  ids, and, in the same batch, the details of ids 1 to 2,400 in 48 ``im.user.list.get``
-  commands of 50. Bitrix24 gives users sequential ids, so on most portals the rest of the
-  id range is scanned the same way, 2,500 ids a request. Where ids are sparse, the ids are
+* **Full refresh** (first start, after polls too far apart, or when ``user.online`` is not
+  available). The first request asks ``user.get`` for the number of active employees and
+  the highest and lowest ids, ``user.online`` for who is online (what steady polls go on
+  from), and the details of ids 1 to 2,300 in 46 ``im.user.list.get`` commands of 50.
+  Bitrix24 gives users sequential ids, so on most portals the rest of the id range is
+  scanned the same way, 2,500 ids a request. Where ids are sparse, the ids are
   listed through ``user.get`` pages instead (50 pages a request) and only their details are
   fetched. Either way the count must match ``user.get``'s ``total``; if it does not, the
   ``user.get`` listing decides.
