@@ -385,7 +385,14 @@ def apply_change(
         at = positions.get(c.id)
         if at is None:
             added.append(c)
-        elif old[at] != c:
+            continue
+        before = old[at]
+        # Cheap fields first: a steady poll's changes are presence and activity.
+        if (
+            before.presence is not c.presence
+            or before.last_activity_raw != c.last_activity_raw
+            or before != c
+        ):
             changed.append(c)
     if added or removed:
         after = {c.id: c for c in old}

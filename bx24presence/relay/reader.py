@@ -233,9 +233,13 @@ class RelayFollower:
             if i in positions:
                 printed -= codec.colleague_print(before.colleagues[positions[i]])
         for c in change.upserts.colleagues if change.upserts is not None else ():
-            if c.id in positions:
-                printed -= codec.colleague_print(before.colleagues[positions[c.id]])
-            printed += codec.colleague_print(c)
+            at = positions.get(c.id)
+            if at is None:
+                printed += codec.colleague_print(c)
+                continue
+            old = before.colleagues[at]
+            if old.presence is not c.presence:  # a print is of the id and the presence only
+                printed += codec.colleague_print(c) - codec.colleague_print(old)
         snapshot, diff = codec.apply_change(before, change, positions)
         printed &= 0xFFFFFFFF
         if len(snapshot.colleagues) != change.count or (self.verify and printed != change.crc):
