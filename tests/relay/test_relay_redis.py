@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 import redis
@@ -34,15 +33,13 @@ def test_relay_publishes_a_snapshot_and_a_reader_follows_the_diffs(
     assert len(first.snapshot.colleagues) == len(portal.colleague_ids())
     assert first.snapshot.requests == 0 and first.snapshot.own_status is None
 
-    # A colleague comes online and another changes position: both arrive as a diff.
-    uid, other = portal.colleague_ids()[3], portal.colleague_ids()[5]
-    portal.set_activity(uid, last_activity=portal.clock.now() - timedelta(days=3))
-    wait_for(
-        lambda: follower.poll(500) and follower.snapshot.by_id()[uid].presence is Presence.OFFLINE,
-        what="the offline colleague",
-    )
+    # A colleague comes online and another, active, changes position: both arrive as a
+    # diff (a steady poll asks for the details of who was active since the last one).
+    offline = [c.id for c in first.snapshot.colleagues if c.presence is Presence.OFFLINE]
+    uid, other = offline[0], portal.colleague_ids()[5]
     portal.set_activity(uid, last_activity=portal.clock.now())
     portal.update_user(other, work_position="Head of relays")
+    portal.set_activity(other, last_activity=portal.clock.now())
     got = []
 
     def arrived():
@@ -275,6 +272,7 @@ def test_changes_polled_while_redis_was_down_arrive_as_a_diff(
     polls = relay.service.polls
     uid = portal.colleague_ids()[2]
     portal.update_user(uid, work_position="Changed while Redis was down")
+    portal.set_activity(uid, last_activity=portal.clock.now())  # active: a steady poll looks
     wait_for(lambda: relay.service.polls >= polls + 2, what="polls during the outage")
     redis_server.start()
     wait_for(
