@@ -80,11 +80,12 @@ def run_app(url: str, home: str, env: dict[str, str], seconds: float) -> dict[st
     """Start the app, sample its memory for ``seconds``, stop it; the figures."""
     e = dict(os.environ, BX24PRESENCE_HOME=home, **env)
     e.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app starts from compiled bytecode
+    log = Path(home) / "stderr.txt"
     proc = subprocess.Popen(
         [PY, "-m", "bx24presence", "--portal", "-", "--allow-http"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("w"),
         env=e,
         text=True,
     )
@@ -103,12 +104,12 @@ def run_app(url: str, home: str, env: dict[str, str], seconds: float) -> dict[st
     alive = proc.poll() is None
     proc.send_signal(signal.SIGTERM)
     try:
-        _, err = proc.communicate(timeout=10)
+        proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-        _, err = proc.communicate()
+        proc.wait()
     if not alive:
-        raise RuntimeError(f"the app ended early: {err[-2000:]}")
+        raise RuntimeError(f"the app ended early: {log.read_text()[-2000:]}")
     last = [rss for t, rss in samples if t >= seconds - 5]
     return {"peak": peak, "settled": statistics.median(last), "max_rss": max(r for _, r in samples)}
 
