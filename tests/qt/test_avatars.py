@@ -245,6 +245,7 @@ def make_store(
 
     def make(**kw: Any) -> AvatarStore:
         kw.setdefault("timeout", (2.0, 5.0))
+        kw.setdefault("first_trim_after_s", 0)
         kw.setdefault("portal", portal)
         store = AvatarStore(cache_dir, **kw)
         stores.append(store)
@@ -941,3 +942,17 @@ def test_a_format_told_by_its_first_bytes_only() -> None:
     assert avatar_decode.raster_format(SVG) is None
     assert avatar_decode.raster_format(b"P6\n64 64\n255\n" + bytes(64 * 64 * 3)) is None  # PPM
     assert avatar_decode.decode(b"\x89PNG\r\n\x1a\n" + b"not really", 32) is None
+
+
+def test_the_first_trim_waits_until_the_window_has_started(
+    qtbot: QtBot, make_store: Callable[..., AvatarStore], cache_dir: Path
+) -> None:
+    cache_dir.mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        (cache_dir / name).write_bytes(bytes(1000))
+
+    store = make_store(disk_cap_bytes=1500, first_trim_after_s=0.5)
+
+    qtbot.wait(200)
+    assert _on_disk(cache_dir) == 3000
+    qtbot.waitUntil(lambda: store.disk_usage_bytes == 1000, timeout=3000)

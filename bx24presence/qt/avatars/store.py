@@ -66,7 +66,8 @@ class AvatarStore(QObject):
     download has a total deadline (``deadline_s``); with ``workers`` at a time, one slow URL
     never holds up the others. A download cut at its deadline is tried again after
     ``slow_retry_after_s`` at most ``slow_retries`` times; any other failure is not asked for
-    again before ``retry_failed_after_s``. A picture reaches the disk cache only once decoded.
+    again before ``retry_failed_after_s``. A picture reaches the disk cache only once decoded;
+    the cache is first trimmed to ``disk_cap_bytes`` ``first_trim_after_s`` after start.
 
     Signals:
         avatar_ready(str): a requested avatar is now in memory (its URL).
@@ -88,6 +89,7 @@ class AvatarStore(QObject):
         slow_retry_after_s: float = 60.0,
         slow_retries: int = 2,
         touch_after_s: float = 3600.0,
+        first_trim_after_s: float = 30.0,
         resolver: Resolver | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -123,7 +125,12 @@ class AvatarStore(QObject):
         self._pump_timer.setSingleShot(True)
         self._pump_timer.setInterval(0)
         self._pump_timer.timeout.connect(self._pump)
-        self._trim()
+        # Walking thousands of cached files takes the interpreter lock for a while: not
+        # while the window starts.
+        self._first_trim = QTimer(self)
+        self._first_trim.setSingleShot(True)
+        self._first_trim.timeout.connect(self._trim)
+        self._first_trim.start(round(first_trim_after_s * 1000))
 
     # -- public ------------------------------------------------------------------------------
 
@@ -158,6 +165,7 @@ class AvatarStore(QObject):
         self._jobs.close()
         self._pump_timer.stop()
         self._drain_timer.stop()
+        self._first_trim.stop()
         for download in list(self._downloads.values()):
             download.cancel()
         self._downloads.clear()
