@@ -21,7 +21,7 @@ BUNDLE_MAX_MB := 120
 export DBUS_SESSION_BUS_ADDRESS := disabled:
 
 .PHONY: demo test check sysdeps venv clean bench screenshots icons bundle install-desktop \
-	uninstall-desktop wheel-selftest lint-workflows bench-relay
+	uninstall-desktop wheel-selftest lint-workflows bench-relay translations
 
 demo: $(VENV)/.installed
 	$(BIN)/bx24presence --demo
@@ -66,6 +66,12 @@ $(VENV)/.installed: pyproject.toml
 icons: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/make_icons.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/tray_sheet.py
+
+# The Qt Linguist catalogs: lupdate brings resources/translations/*.ts up to date with the code
+# (new texts unfinished, texts gone from the code dropped), lrelease compiles the .qm files the
+# app loads (checked in), and Qt's own Russian texts are copied beside them.
+translations: $(VENV)/.installed
+	$(BIN)/python packaging/translations.py
 
 # The one-folder PyInstaller app in dist/bx24presence/, its size, and its self-test.
 bundle: $(VENV)/.installed

@@ -14,12 +14,11 @@ from bx24presence.api.client import Bitrix24Client
 from bx24presence.api.errors import ApiError, BadPortalUrl, Failure, Reason
 from bx24presence.api.throttle import RetryPolicy
 from bx24presence.failures import QT_TRANSLATE_NOOP, FailureKind, failure_kind, sentence
-from bx24presence.i18n import tr
+from bx24presence.i18n import tr as translate
 from bx24presence.logconfig import register_secret
 
 log = logging.getLogger(__name__)
 
-CONTEXT = "Connection"
 _CONNECTED = QT_TRANSLATE_NOOP("Connection", "Connected as {name} to {host}.")
 _THE_USER = QT_TRANSLATE_NOOP("Connection", "the webhook's user")
 
@@ -117,16 +116,12 @@ class ConnectionCheck:
         """One plain sentence in the UI's language (never holds the secret)."""
         if self.failure is not None:
             return sentence(self.failure)
-        who = self.user_name or _t(_THE_USER)
-        return _t(_CONNECTED, name=who, host=self.portal)
+        who = self.user_name or translate("Connection", _THE_USER)
+        return translate("Connection", _CONNECTED).format(name=who, host=self.portal)
 
 
 def _host(auth: WebhookAuth) -> str:
     return urlsplit(auth.portal).netloc or auth.portal
-
-
-def _t(text: str, **values: object) -> str:
-    return tr(CONTEXT, text, **values)
 
 
 def failed(failure: Failure, auth: WebhookAuth | None = None) -> ConnectionCheck:

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESOURCE_SUFFIXES = (".svg", ".png", ".ico", ".icns", ".desktop", ".xml")
+RESOURCE_SUFFIXES = (".svg", ".png", ".ico", ".icns", ".desktop", ".xml", ".qm")
 
 
 def expected_resources() -> list[str]:

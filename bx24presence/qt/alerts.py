@@ -21,11 +21,6 @@ if TYPE_CHECKING:
 STATUS_MS = 15000
 
 
-def tr(text: str) -> str:
-    """Translate in the application's context."""
-    return QApplication.translate("App", text)
-
-
 class Alerts(QObject):
     """Feeds complete snapshots to the watcher and delivers its alerts.
 
@@ -69,6 +64,7 @@ class Alerts(QObject):
             else:
                 names = ", ".join(c.name for c in alert.colleagues)
                 window.statusBar().showMessage(
-                    tr("Available now: %1").replace("%1", names), STATUS_MS
+                    QApplication.translate("App", "Available now: %1").replace("%1", names),
+                    STATUS_MS,
                 )
         return result

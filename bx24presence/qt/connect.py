@@ -16,11 +16,6 @@ if TYPE_CHECKING:
     from bx24presence.secrets import SecretStore
 
 
-def tr(text: str) -> str:
-    """Translate in the application's context."""
-    return QApplication.translate("App", text)
-
-
 def ask_for_portal(
     store: SettingsStore,
     secrets: SecretStore,
@@ -49,7 +44,11 @@ def ask_for_portal(
         secrets.set("webhook_url", auth.webhook_url)
     except OSError as exc:
         QMessageBox.warning(
-            parent, APP_NAME, tr("The webhook could not be stored: %1").replace("%1", str(exc))
+            parent,
+            APP_NAME,
+            QApplication.translate("App", "The webhook could not be stored: %1").replace(
+                "%1", str(exc)
+            ),
         )
     store.update(
         portal_kind="webhook",

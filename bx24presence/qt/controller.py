@@ -46,11 +46,6 @@ log = logging.getLogger(__name__)
 LOG_FILE = "bx24presence.log"
 
 
-def tr(text: str) -> str:
-    """Translate in the application's context."""
-    return QApplication.translate("App", text)
-
-
 class Controller(QObject):
     """Owns everything that outlives a portal session, and wires it to the session.
 
@@ -269,7 +264,9 @@ class Controller(QObject):
                 QMessageBox.warning(
                     None,
                     APP_NAME,
-                    tr("Start at login could not be changed: %1").replace("%1", str(exc)),
+                    QApplication.translate(
+                        "App", "Start at login could not be changed: %1"
+                    ).replace("%1", str(exc)),
                 )
                 del changes["start_at_login"]
         self.store.update(**changes)
@@ -342,7 +339,9 @@ class Controller(QObject):
         if self.tray is not None and not self.state.current.tray_notice_shown:
             self.tray.notice(
                 APP_NAME,
-                tr("bx24presence keeps running in the tray. Use Quit in its menu to exit."),
+                QApplication.translate(
+                    "App", "bx24presence keeps running in the tray. Use Quit in its menu to exit."
+                ),
             )
             self.state.update(tray_notice_shown=True)
 
@@ -372,7 +371,10 @@ class Controller(QObject):
     def _on_poller_own_status_failed(self, message: str) -> None:
         if self.tray is not None:
             self.tray.notice(
-                APP_NAME, tr("Your status could not be set: %1").replace("%1", message)
+                APP_NAME,
+                QApplication.translate("App", "Your status could not be set: %1").replace(
+                    "%1", message
+                ),
             )
 
     def _on_wake_woke(self, seconds: float) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtCore import QCoreApplication
+
 from bx24presence.domain import Snapshot
 from bx24presence.failures import QT_TRANSLATE_NOOP, FailureKind
 from bx24presence.qt.poller import PollFailed
-from bx24presence.qt.widgets import BannerKind, number, tr
+from bx24presence.qt.widgets import BannerKind, number
 
 # The banner's first words after a failed refresh, by kind: with data shown, without.
 _WITH_DATA: dict[str, str] = {
@@ -52,20 +54,31 @@ def failure_banner(failure: PollFailed, snap: Snapshot | None) -> tuple[BannerKi
     since = failure.since.astimezone().strftime("%H:%M")
     why = failure.sentence()
     if failure.kind == FailureKind.AUTH:
-        text = tr(
-            "%1 Polling has stopped: reconnect with a working webhook (or fix it in Settings)."
+        text = QCoreApplication.translate(
+            "MainWindow",
+            "%1 Polling has stopped: reconnect with a working webhook (or fix it in Settings).",
         ).replace("%1", why)
-        return BannerKind.ERROR, text, tr("Reconnect…")
+        return BannerKind.ERROR, text, QCoreApplication.translate("MainWindow", "Reconnect…")
     if snap is not None:
         data = snap.fetched_at.astimezone().strftime("%H:%M")
-        text = tr(_WITH_DATA.get(failure.kind, _WITH_DATA[FailureKind.PROTOCOL]))
+        text = QCoreApplication.translate(
+            "MainWindow", _WITH_DATA.get(failure.kind, _WITH_DATA[FailureKind.PROTOCOL])
+        )
         text = text.replace("%1", since).replace("%2", data)
     else:
-        text = tr(_NO_DATA.get(failure.kind, _NO_DATA[FailureKind.PROTOCOL]))
+        text = QCoreApplication.translate(
+            "MainWindow", _NO_DATA.get(failure.kind, _NO_DATA[FailureKind.PROTOCOL])
+        )
         text = text.replace("%1", since)
     if failure.retry_in_s is not None:
-        why += " " + tr("Next attempt in %1 s.").replace("%1", str(failure.retry_in_s))
-    return BannerKind.WARNING, f"{text} {why}", tr("Retry now")
+        why += " " + QCoreApplication.translate("MainWindow", "Next attempt in %1 s.").replace(
+            "%1", str(failure.retry_in_s)
+        )
+    return (
+        BannerKind.WARNING,
+        f"{text} {why}",
+        QCoreApplication.translate("MainWindow", "Retry now"),
+    )
 
 
 def status_text(
@@ -81,18 +94,28 @@ def status_text(
     (``available`` is counted by :func:`bx24presence.presence.count_available`, as the
     filter and the tray count)."""
     if snap is None:
-        text = tr("Connecting to %1…") if not failed else tr("No data from %1 yet.")
+        text = (
+            QCoreApplication.translate("MainWindow", "Connecting to %1…")
+            if not failed
+            else QCoreApplication.translate("MainWindow", "No data from %1 yet.")
+        )
         return text.replace("%1", portal_label)
     when = snap.fetched_at.astimezone().strftime("%H:%M:%S")
     if failed:
         age = max(0, int((datetime.now(UTC) - snap.fetched_at).total_seconds() // 60))
-        text = tr("Stale: data from %1 (%2 min old) · %3 colleagues · %4 available")
+        text = QCoreApplication.translate(
+            "MainWindow", "Stale: data from %1 (%2 min old) · %3 colleagues · %4 available"
+        )
         text = text.replace("%1", when).replace("%2", str(age))
     elif partial:
-        return tr("Loading saved data…")
+        return QCoreApplication.translate("MainWindow", "Loading saved data…")
     elif not loaded:
-        text = tr("Saved data from %1, refreshing… · %3 colleagues · %4 available")
+        text = QCoreApplication.translate(
+            "MainWindow", "Saved data from %1, refreshing… · %3 colleagues · %4 available"
+        )
         text = text.replace("%1", when)
     else:
-        text = tr("Updated %1 · %3 colleagues · %4 available").replace("%1", when)
+        text = QCoreApplication.translate(
+            "MainWindow", "Updated %1 · %3 colleagues · %4 available"
+        ).replace("%1", when)
     return text.replace("%3", number(len(snap.colleagues))).replace("%4", number(available))

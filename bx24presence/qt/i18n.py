@@ -1,75 +1,63 @@
-"""Translations: a QTranslator over Python catalogs, with plural forms for English and Russian.
+"""Translations: install the Qt Linguist catalogs (``.qm``) of the chosen language.
 
-Catalogs live in :mod:`bx24presence.qt.translations` as ``{context: {source: text}}``; a
-text with ``%n`` may map to a list of plural forms. Keeping them as Python data avoids a
-build step (lrelease) and keeps them reviewable in diffs.
+The sources are ``resources/translations/bx24presence_<lang>.ts``, extracted from the code with
+``pyside6-lupdate`` and compiled with ``pyside6-lrelease`` (``make translations``). English is
+the source language; its catalog holds only the plural forms ("1 hour ago", "2 hours ago").
+Qt's own texts (OK, Cancel, a text field's menu) come from ``qtbase_<lang>.qm``, kept beside ours.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from bx24presence import assets
 from bx24presence import i18n as core_i18n
 
 log = logging.getLogger(__name__)
 
-Catalog = dict[str, dict[str, str | list[str]]]
 LANGUAGES = ("en", "ru")
+CATALOG = "bx24presence"
+"""Our catalogs are ``bx24presence_<lang>.qm``."""
 
 
-def plural_en(n: int) -> int:
-    """English: one, other."""
-    return 0 if n == 1 else 1
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark ``text`` for extraction in ``context`` and return it as it is.
+
+    For a text kept in a constant: translate it where it is shown, with
+    ``QCoreApplication.translate(context, CONSTANT)``. (PySide6's own function of this name is
+    typed as returning ``object``.)
+    """
+    return text
 
 
-def plural_ru(n: int) -> int:
-    """Russian: one (1, 21, 31...), few (2-4, 22-24...), many (everything else)."""
-    if n % 10 == 1 and n % 100 != 11:
-        return 0
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return 1
-    return 2
+class Context:
+    """A named translation context for texts with a count.
+
+    ``Status = Context("Status")`` then ``Status.tr("%n min ago", None, n)``: lupdate takes the
+    name before ``.tr`` for the context and reads the call as a plural message. (It misreads the
+    ``n`` of ``QCoreApplication.translate(context, text, None, n)`` as an encoding and loses the
+    plural forms.) The variable's name must be the context's name; the tests check it.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def tr(self, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+        """``text`` translated in this context; ``%n`` becomes ``n`` in its plural form."""
+        return QCoreApplication.translate(self.name, text, disambiguation, n)
 
 
-_PLURALS: dict[str, Callable[[int], int]] = {"en": plural_en, "ru": plural_ru}
+def translations_dir() -> Path:
+    """The folder holding the compiled catalogs (``resources/translations``)."""
+    return assets.resources_dir() / "translations"
 
 
-def load_catalog(language: str) -> Catalog:
-    """The catalog of ``language`` (empty when there is none)."""
-    try:
-        module = importlib.import_module(f"bx24presence.qt.translations.{language}")
-    except ImportError:
-        return {}
-    catalog: Catalog = module.CATALOG
-    return catalog
-
-
-class CatalogTranslator(QTranslator):
-    """Looks texts up in a catalog; ``%n`` texts choose their plural form by ``n``."""
-
-    def __init__(self, language: str, parent: QCoreApplication | None = None) -> None:
-        super().__init__(parent)
-        self.code = language
-        self._catalog = load_catalog(language)
-        self._plural = _PLURALS.get(language, plural_en)
-
-    def translate(
-        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str | None:
-        entry = self._catalog.get(context, {}).get(source)
-        if entry is None:
-            return None  # a null QString: Qt then asks other translators, or uses the source
-        if isinstance(entry, list):
-            form = entry[min(self._plural(n if n >= 0 else 1), len(entry) - 1)]
-            return form.replace("%n", str(n)) if n >= 0 else form
-        return entry
-
-    def isEmpty(self) -> bool:
-        return not self._catalog
+def catalog_path(language: str) -> Path:
+    """Our compiled catalog of ``language``."""
+    return translations_dir() / f"{CATALOG}_{language}.qm"
 
 
 def resolve_language(setting: str) -> str:
@@ -80,6 +68,29 @@ def resolve_language(setting: str) -> str:
     return name if name in LANGUAGES else "en"
 
 
+def load(language: str, parent: QCoreApplication | None = None) -> QTranslator | None:
+    """Our catalog of ``language``, or None (logged) when it is missing or unreadable."""
+    translator = QTranslator(parent)
+    path = catalog_path(language)
+    if translator.load(str(path)):
+        return translator
+    log.warning("The %s translation could not be loaded from %s", language, path)
+    return None
+
+
+def load_qt_base(language: str, parent: QCoreApplication | None = None) -> QTranslator | None:
+    """Qt's own texts in ``language``: the copy beside ours, else Qt's translations folder."""
+    translator = QTranslator(parent)
+    for folder in (
+        str(translations_dir()),
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+    ):
+        if translator.load(f"qtbase_{language}", folder):
+            return translator
+    log.info("Qt's own %s texts are not installed", language)
+    return None
+
+
 _installed: list[QTranslator] = []
 
 
@@ -88,21 +99,20 @@ def _translate(context: str, text: str) -> str:
 
 
 def install(app: QCoreApplication, setting: str = "system") -> str:
-    """Install the translator for the chosen language; returns the language code."""
+    """Install the translators of the chosen language; returns the language code."""
     for t in _installed:
         app.removeTranslator(t)
     _installed.clear()
     language = resolve_language(setting)
     if language != "en":
-        # Qt's own texts (OK, Cancel, Yes, No, context menus of text fields).
-        qt_base = QTranslator(app)
-        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        if qt_base.load(QLocale(language), "qtbase", "_", folder):
+        qt_base = load_qt_base(language, app)
+        if qt_base is not None:
             app.installTranslator(qt_base)
             _installed.append(qt_base)
-    translator = CatalogTranslator(language, app)
-    app.installTranslator(translator)
-    _installed.append(translator)
+    translator = load(language, app)
+    if translator is not None:
+        app.installTranslator(translator)
+        _installed.append(translator)
     core_i18n.set_translator(_translate)
     QLocale.setDefault(
         QLocale(

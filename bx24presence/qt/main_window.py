@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QItemSelectionModel,
     QModelIndex,
     Qt,
@@ -36,7 +37,7 @@ from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.list.view import Anchor
 from bx24presence.qt.poller import PollFailed, SnapshotReady
 from bx24presence.qt.watchlist import WatchList
-from bx24presence.qt.widgets import BannerKind, tr
+from bx24presence.qt.widgets import BannerKind
 from bx24presence.qt.window_frame import (
     MIN_SIZE,
     AdaptiveSplitter,
@@ -212,7 +213,10 @@ class MainWindow(QMainWindow):
         if self._loaded or self._failure is not None:
             return
         self.banner.show_message(
-            BannerKind.INFO, tr("The portal is slow to answer; still waiting for its first answer…")
+            BannerKind.INFO,
+            QCoreApplication.translate(
+                "MainWindow", "The portal is slow to answer; still waiting for its first answer…"
+            ),
         )
 
     def available_count(self) -> int:
@@ -349,7 +353,9 @@ class MainWindow(QMainWindow):
             self.watchlist.toggle(c.id)
 
     def _on_details_copied(self, text: str) -> None:
-        self.statusBar().showMessage(tr("Copied: %1").replace("%1", text), 3000)
+        self.statusBar().showMessage(
+            QCoreApplication.translate("MainWindow", "Copied: %1").replace("%1", text), 3000
+        )
 
     def _on_tick_timeout(self) -> None:
         """Keep "12 min ago" texts and the data's age true; move to a new day at midnight."""

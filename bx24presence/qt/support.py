@@ -13,11 +13,6 @@ from bx24presence.diagnostics import export_diagnostics
 from bx24presence.settings import Settings
 
 
-def tr(text: str) -> str:
-    """Translate in the application's context."""
-    return QApplication.translate("App", text)
-
-
 def open_log_folder() -> None:
     """Show the log folder in the file manager."""
     folder = paths.ensure_dir(paths.log_dir())
@@ -30,9 +25,9 @@ def export_diagnostics_as(
     """Ask where, then write the diagnostics zip with ``secrets`` removed; None if not."""
     name, _ = QFileDialog.getSaveFileName(
         parent,
-        tr("Export diagnostics"),
+        QApplication.translate("App", "Export diagnostics"),
         str(Path.home() / "bx24presence-diagnostics.zip"),
-        tr("Zip archives (*.zip)"),
+        QApplication.translate("App", "Zip archives (*.zip)"),
     )
     if not name:
         return None
@@ -48,10 +43,14 @@ def export_diagnostics_as(
         QMessageBox.warning(
             parent,
             APP_NAME,
-            tr("Could not write %1: %2").replace("%1", name).replace("%2", str(exc)),
+            QApplication.translate("App", "Could not write %1: %2")
+            .replace("%1", name)
+            .replace("%2", str(exc)),
         )
         return None
     QMessageBox.information(
-        parent, APP_NAME, tr("Diagnostics saved to %1").replace("%1", str(path))
+        parent,
+        APP_NAME,
+        QApplication.translate("App", "Diagnostics saved to %1").replace("%1", str(path)),
     )
     return path

@@ -8,9 +8,8 @@ from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
 from bx24presence.domain import Colleague, Presence
 from bx24presence.presence import elapsed, is_birthday, is_on_vacation
+from bx24presence.qt.i18n import Context
 from bx24presence.textsafe import for_markup, isolate
-
-_CTX = "Status"
 
 
 def plain_tooltip(text: str) -> str:
@@ -39,20 +38,19 @@ def menu_text(text: str) -> str:
     return isolate(one_line).replace("&", "&&")
 
 
-def tr(text: str, n: int = -1) -> str:
-    """Translate in the status context (``%n`` takes ``n`` with plural forms)."""
-    return QCoreApplication.translate(_CTX, text, None, n)
+#: lupdate reads ``Status.tr(text, None, n)`` as a plural message in context "Status".
+Status = Context("Status")
 
 
 def presence_name(p: Presence) -> str:
     """The name of a presence state ("online", "do not disturb", ...)."""
     return {
-        Presence.ONLINE: tr("online"),
-        Presence.MOBILE: tr("online on mobile"),
-        Presence.AWAY: tr("away"),
-        Presence.DND: tr("do not disturb"),
-        Presence.BREAK: tr("on a break"),
-        Presence.OFFLINE: tr("offline"),
+        Presence.ONLINE: QCoreApplication.translate("Status", "online"),
+        Presence.MOBILE: QCoreApplication.translate("Status", "online on mobile"),
+        Presence.AWAY: QCoreApplication.translate("Status", "away"),
+        Presence.DND: QCoreApplication.translate("Status", "do not disturb"),
+        Presence.BREAK: QCoreApplication.translate("Status", "on a break"),
+        Presence.OFFLINE: QCoreApplication.translate("Status", "offline"),
     }[p]
 
 
@@ -72,30 +70,38 @@ def last_seen(then: datetime, now: datetime) -> str:
     """ "just now", "12 min ago", "3 hours ago", "yesterday at 18:04", "on 14 May"."""
     e = elapsed(then.astimezone(), now.astimezone())
     if e.unit == "now":
-        return tr("just now")
+        return QCoreApplication.translate("Status", "just now")
     if e.unit == "minutes":
-        return tr("%n min ago", e.count)
+        return Status.tr("%n min ago", None, e.count)
     if e.unit == "hours":
-        return tr("%n hour(s) ago", e.count)
+        return Status.tr("%n hour(s) ago", None, e.count)
     if e.unit == "yesterday":
-        return tr("yesterday at %1").replace("%1", format_time(e.when))
+        return QCoreApplication.translate("Status", "yesterday at %1").replace(
+            "%1", format_time(e.when)
+        )
     if e.unit == "days":
-        return tr("%n day(s) ago", e.count)
-    return tr("on %1").replace("%1", format_date(e.when.date(), with_year=True))
+        return Status.tr("%n day(s) ago", None, e.count)
+    return QCoreApplication.translate("Status", "on %1").replace(
+        "%1", format_date(e.when.date(), with_year=True)
+    )
 
 
 def presence_text(c: Colleague, server_now: datetime) -> str:
     """ "online", "last seen 12 min ago", "offline" (never logged in)."""
     if c.presence is Presence.OFFLINE:
         if c.last_activity is None:
-            return tr("offline")
-        return tr("last seen %1").replace("%1", last_seen(c.last_activity, server_now))
+            return QCoreApplication.translate("Status", "offline")
+        return QCoreApplication.translate("Status", "last seen %1").replace(
+            "%1", last_seen(c.last_activity, server_now)
+        )
     return presence_name(c.presence)
 
 
 def vacation_text(back: date) -> str:
     """ "on vacation, back on 14 May"."""
-    return tr("on vacation, back on %1").replace("%1", format_date(back))
+    return QCoreApplication.translate("Status", "on vacation, back on %1").replace(
+        "%1", format_date(back)
+    )
 
 
 def status_line(c: Colleague, server_now: datetime, today: date) -> str:
@@ -104,5 +110,5 @@ def status_line(c: Colleague, server_now: datetime, today: date) -> str:
     if c.absent_until is not None and is_on_vacation(c.absent_until, today):
         parts.append(vacation_text(c.absent_until))
     if is_birthday(c.birthday, today):
-        parts.append(tr("birthday today"))
+        parts.append(QCoreApplication.translate("Status", "birthday today"))
     return " · ".join(parts)

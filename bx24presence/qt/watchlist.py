@@ -122,14 +122,11 @@ class WatchList(QObject):
 def fill_notify_menu(menu: QMenu, watchlist: WatchList, cid: int) -> None:
     """The "notify me when available" choices for one colleague, the current one checked."""
 
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("Watch", text)
-
     rule = watchlist.rule(cid)
     choices: tuple[tuple[str, Literal["once", "always"], bool], ...] = (
-        (tr("Once"), "once", False),
-        (tr("Every time"), "always", False),
-        (tr("Every time, today only"), "always", True),
+        (QCoreApplication.translate("Watch", "Once"), "once", False),
+        (QCoreApplication.translate("Watch", "Every time"), "always", False),
+        (QCoreApplication.translate("Watch", "Every time, today only"), "always", True),
     )
     # One choice of several (radio items to screen readers), none while not notifying.
     group = QActionGroup(menu)
@@ -142,6 +139,6 @@ def fill_notify_menu(menu: QMenu, watchlist: WatchList, cid: int) -> None:
         action.triggered.connect(
             lambda _=False, m=mode, t=today: watchlist.set_rule(cid, m, today_only=t)
         )
-    stop = menu.addAction(tr("Stop notifying"))
+    stop = menu.addAction(QCoreApplication.translate("Watch", "Stop notifying"))
     stop.setEnabled(rule is not None)
     stop.triggered.connect(lambda: watchlist.set_rule(cid, None))

@@ -17,13 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from bx24presence.qt.flow import TOGGLE_STYLE, FlowLayout
+from bx24presence.qt.i18n import QT_TRANSLATE_NOOP
 from bx24presence.qt.icons import BANNER_COLORS, icon
 from bx24presence.qt.list.proxy import QuickFilter
-
-
-def tr(text: str) -> str:
-    """Translate in the main window's context."""
-    return QCoreApplication.translate("MainWindow", text)
 
 
 def number(n: int) -> str:
@@ -32,11 +28,11 @@ def number(n: int) -> str:
 
 
 FILTER_TITLES = {
-    QuickFilter.EVERYONE: "Everyone",
-    QuickFilter.AVAILABLE: "Available now",
-    QuickFilter.VACATION: "On vacation",
-    QuickFilter.BIRTHDAYS: "Birthdays today",
-    QuickFilter.WATCHED: "Watched",
+    QuickFilter.EVERYONE: QT_TRANSLATE_NOOP("MainWindow", "Everyone"),
+    QuickFilter.AVAILABLE: QT_TRANSLATE_NOOP("MainWindow", "Available now"),
+    QuickFilter.VACATION: QT_TRANSLATE_NOOP("MainWindow", "On vacation"),
+    QuickFilter.BIRTHDAYS: QT_TRANSLATE_NOOP("MainWindow", "Birthdays today"),
+    QuickFilter.WATCHED: QT_TRANSLATE_NOOP("MainWindow", "Watched"),
 }
 
 
@@ -63,8 +59,8 @@ class FilterBar(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             b.setStyleSheet(TOGGLE_STYLE)
             b.setToolTip(
-                tr("Show: %1 (Alt+%2)")
-                .replace("%1", tr(FILTER_TITLES[kind]))
+                QCoreApplication.translate("MainWindow", "Show: %1 (Alt+%2)")
+                .replace("%1", QCoreApplication.translate("MainWindow", FILTER_TITLES[kind]))
                 .replace("%2", str(i + 1))
             )
             self._group.addButton(b, i)
@@ -77,7 +73,7 @@ class FilterBar(QWidget):
     def set_counts(self, counts: dict[QuickFilter, int]) -> None:
         """Show each filter's count."""
         for kind, b in self._buttons.items():
-            title = tr(FILTER_TITLES[kind])
+            title = QCoreApplication.translate("MainWindow", FILTER_TITLES[kind])
             b.setText(f"{title}  {number(counts.get(kind, 0))}")
             b.setAccessibleName(f"{title}: {number(counts.get(kind, 0))}")
 
@@ -110,9 +106,9 @@ class BannerKind(enum.StrEnum):
 
 #: What the banner's icon means, for screen readers.
 BANNER_KIND_NAMES = {
-    "warning": lambda: tr("Warning"),
-    "error": lambda: tr("Error"),
-    "info": lambda: tr("Information"),
+    "warning": lambda: QCoreApplication.translate("MainWindow", "Warning"),
+    "error": lambda: QCoreApplication.translate("MainWindow", "Error"),
+    "info": lambda: QCoreApplication.translate("MainWindow", "Information"),
 }
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QProgressBar, QSplitter, QWidget
 
 from bx24presence.qt.list.proxy import QuickFilter
 from bx24presence.qt.list.view import Anchor
-from bx24presence.qt.widgets import tr
 
 if TYPE_CHECKING:
     from bx24presence.qt.main_window import MainWindow
@@ -58,12 +57,12 @@ def add_status_widgets(window: MainWindow) -> tuple[QLabel, QProgressBar]:
     """The status bar's line (data age and counts) and its busy indicator."""
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(tr("Status"))
+    label.setAccessibleName(QCoreApplication.translate("MainWindow", "Status"))
     progress = QProgressBar()
     progress.setRange(0, 0)
     progress.setMaximumWidth(120)
     progress.setTextVisible(False)
-    progress.setAccessibleName(tr("Loading"))
+    progress.setAccessibleName(QCoreApplication.translate("MainWindow", "Loading"))
     window.statusBar().addWidget(label, 1)
     window.statusBar().addPermanentWidget(progress)
     return label, progress

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from bx24presence.domain import Colleague
 from bx24presence.qt.list.proxy import QuickFilter
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
-from bx24presence.qt.widgets import tr
 
 if TYPE_CHECKING:
     from bx24presence.qt.main_window import MainWindow
@@ -21,10 +20,16 @@ if TYPE_CHECKING:
 
 def add_watch_actions(menu: QMenu, wl: WatchList, c: Colleague) -> None:
     """Add watch and notify actions for ``c`` to ``menu``."""
-    watch = menu.addAction(tr("Stop watching") if wl.is_watched(c.id) else tr("Watch"))
+    watch = menu.addAction(
+        QCoreApplication.translate("MainWindow", "Stop watching")
+        if wl.is_watched(c.id)
+        else QCoreApplication.translate("MainWindow", "Watch")
+    )
     watch.setShortcut(QKeySequence("Ctrl+D"))
     watch.triggered.connect(lambda: wl.toggle(c.id))
-    fill_notify_menu(menu.addMenu(tr("Notify me when available")), wl, c.id)
+    fill_notify_menu(
+        menu.addMenu(QCoreApplication.translate("MainWindow", "Notify me when available")), wl, c.id
+    )
 
 
 def copy_name_and_phone(c: Colleague) -> str:
@@ -42,7 +47,7 @@ def colleague_menu(parent: QWidget, wl: WatchList, c: Colleague, copy: Callable[
     menu = QMenu(parent)
     add_watch_actions(menu, wl, c)
     menu.addSeparator()
-    action = menu.addAction(tr("Copy name and phone"))
+    action = menu.addAction(QCoreApplication.translate("MainWindow", "Copy name and phone"))
     action.triggered.connect(copy)
     return menu
 
@@ -60,11 +65,21 @@ def add_shortcuts(window: MainWindow) -> QAction:
         window.addAction(a)
         return a
 
-    refresh = act(tr("Refresh now"), "F5", window.refresh_requested)
-    act(tr("Search"), QKeySequence.StandardKey.Find, window.focus_search)
-    act(tr("Quit"), "Ctrl+Q", window.quit_requested)
-    act(tr("Settings"), "Ctrl+,", window.settings_requested)
-    act(tr("Watch"), "Ctrl+D", window.toggle_watch_selected)
+    refresh = act(
+        QCoreApplication.translate("MainWindow", "Refresh now"), "F5", window.refresh_requested
+    )
+    act(
+        QCoreApplication.translate("MainWindow", "Search"),
+        QKeySequence.StandardKey.Find,
+        window.focus_search,
+    )
+    act(QCoreApplication.translate("MainWindow", "Quit"), "Ctrl+Q", window.quit_requested)
+    act(QCoreApplication.translate("MainWindow", "Settings"), "Ctrl+,", window.settings_requested)
+    act(QCoreApplication.translate("MainWindow", "Watch"), "Ctrl+D", window.toggle_watch_selected)
     for i, kind in enumerate(QuickFilter):
-        act(tr("Filter"), f"Alt+{i + 1}", lambda _=False, k=kind: window.choose_filter(k))
+        act(
+            QCoreApplication.translate("MainWindow", "Filter"),
+            f"Alt+{i + 1}",
+            lambda _=False, k=kind: window.choose_filter(k),
+        )
     return refresh

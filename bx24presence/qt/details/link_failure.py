@@ -7,10 +7,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Details", text)
-
-
 class LinkFailure(QMessageBox):
     """A window-modal note, opened without blocking: the desktop has no handler for a link
     ("Open chat", ``tel:``, ``mailto:``), so it says so and offers to copy the link.
@@ -24,8 +20,8 @@ class LinkFailure(QMessageBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setIcon(QMessageBox.Icon.Information)
-        self.setWindowTitle(_tr("Link not opened"))
-        self._copy = QPushButton(_tr("Copy link"))
+        self.setWindowTitle(QCoreApplication.translate("Details", "Link not opened"))
+        self._copy = QPushButton(QCoreApplication.translate("Details", "Copy link"))
         self.addButton(self._copy, QMessageBox.ButtonRole.AcceptRole)
         self.addButton(QMessageBox.StandardButton.Close)
         self._copy.clicked.connect(self._on_copy_clicked)
@@ -41,13 +37,19 @@ class LinkFailure(QMessageBox):
         self._url = url.toString()
         scheme = url.scheme()
         if scheme == "tel":
-            text = _tr("No application on this computer makes phone calls.")
+            text = QCoreApplication.translate(
+                "Details", "No application on this computer makes phone calls."
+            )
         elif scheme == "mailto":
-            text = _tr("No e-mail application is set up on this computer.")
+            text = QCoreApplication.translate(
+                "Details", "No e-mail application is set up on this computer."
+            )
         else:
-            text = _tr("No web browser opened the link.")
+            text = QCoreApplication.translate("Details", "No web browser opened the link.")
         self.setText(text)
-        self.setInformativeText(_tr("You can copy the link and open it elsewhere."))
+        self.setInformativeText(
+            QCoreApplication.translate("Details", "You can copy the link and open it elsewhere.")
+        )
         self.setDetailedText("")
         self.open()
 

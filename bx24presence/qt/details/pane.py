@@ -36,6 +36,7 @@ from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
 from bx24presence.qt.avatars.store import AvatarStore, paint_initials
 from bx24presence.qt.details.labels import ElidedButton, ElidedText, NameLabel, plain_label
 from bx24presence.qt.details.link_failure import LinkFailure
+from bx24presence.qt.i18n import QT_TRANSLATE_NOOP
 from bx24presence.qt.icons import STAR, icon
 from bx24presence.qt.links import LinkKind, checked_url, safe_url
 from bx24presence.qt.list.badges import draw_badge
@@ -50,15 +51,11 @@ BIG_AVATAR = 96
 #: In a short pane (the window is narrow, the details sit below the list).
 SMALL_AVATAR = 48
 PHONE_LABELS = {
-    "work_phone": "Work",
-    "personal_mobile": "Mobile",
-    "inner_phone": "Extension",
-    "personal_phone": "Home",
+    "work_phone": QT_TRANSLATE_NOOP("Details", "Work"),
+    "personal_mobile": QT_TRANSLATE_NOOP("Details", "Mobile"),
+    "inner_phone": QT_TRANSLATE_NOOP("Details", "Extension"),
+    "personal_phone": QT_TRANSLATE_NOOP("Details", "Home"),
 }
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Details", text)
 
 
 class DetailsPane(QScrollArea):
@@ -101,28 +98,34 @@ class DetailsPane(QScrollArea):
         self._layout.setContentsMargins(16, 16, 16, 16)
         self._layout.setSpacing(6)
 
-        self._empty = QLabel(_tr("Select a colleague to see the details."))
+        self._empty = QLabel(
+            QCoreApplication.translate("Details", "Select a colleague to see the details.")
+        )
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setWordWrap(True)
         self._empty.setEnabled(False)
 
         self._avatar = QLabel()
         self._avatar.setFixedSize(QSize(BIG_AVATAR, BIG_AVATAR))
-        self._avatar.setAccessibleName(_tr("Photo"))
+        self._avatar.setAccessibleName(QCoreApplication.translate("Details", "Photo"))
         self._name = NameLabel()
         self._position = plain_label()
         self._watch = QToolButton()
         self._watch.setCheckable(True)
         self._watch.setAutoRaise(True)
         self._watch.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self._watch.setToolTip(_tr("Watch this colleague (tray menu and alerts)"))
+        self._watch.setToolTip(
+            QCoreApplication.translate("Details", "Watch this colleague (tray menu and alerts)")
+        )
         self._watch.toggled.connect(self._on_watch_toggled)
         self._notify = QToolButton()
         self._notify.setAutoRaise(True)
         self._notify.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._notify.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self._notify.setText(_tr("Notify me"))
-        self._notify.setToolTip(_tr("Notify me when this colleague becomes available"))
+        self._notify.setText(QCoreApplication.translate("Details", "Notify me"))
+        self._notify.setToolTip(
+            QCoreApplication.translate("Details", "Notify me when this colleague becomes available")
+        )
         self._notify_menu = QMenu(self._notify)
         self._notify_menu.aboutToShow.connect(self._on_notify_menu_about_to_show)
         self._notify.setMenu(self._notify_menu)
@@ -147,7 +150,7 @@ class DetailsPane(QScrollArea):
         self._departments_label = plain_label()
         self._grid = QGridLayout()
         self._grid.setColumnStretch(1, 1)
-        self._chat = QPushButton(_tr("Open chat in Bitrix24"))
+        self._chat = QPushButton(QCoreApplication.translate("Details", "Open chat in Bitrix24"))
         self._chat.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self._chat.clicked.connect(self._on_chat_clicked)
         self.link_failure = LinkFailure(self)
@@ -207,16 +210,20 @@ class DetailsPane(QScrollArea):
         self._empty.hide()
         self._content.show()
         self._name.set_name(c.name)
-        self._avatar.setAccessibleName(_tr("Photo of %1").replace("%1", c.name))
+        self._avatar.setAccessibleName(
+            QCoreApplication.translate("Details", "Photo of %1").replace("%1", c.name)
+        )
         self._position.setText(c.work_position or "")
         self._position.setVisible(bool(c.work_position))
         self.refresh_presence(server_now)
         if c.last_activity is not None:
             when = c.last_activity.astimezone()
             stamp = f"{format_date(when.date(), with_year=True)}, {when:%H:%M}"
-            self._last.setText(_tr("Last activity: %1").replace("%1", stamp))
+            self._last.setText(
+                QCoreApplication.translate("Details", "Last activity: %1").replace("%1", stamp)
+            )
         else:
-            self._last.setText(_tr("Last activity: never"))
+            self._last.setText(QCoreApplication.translate("Details", "Last activity: never"))
         on_vacation = c.absent_until is not None and is_on_vacation(c.absent_until, today)
         self._vacation.setVisible(on_vacation)
         if on_vacation and c.absent_until is not None:
@@ -225,13 +232,18 @@ class DetailsPane(QScrollArea):
         bday = parse_birthday(c.birthday)
         self._birthday.setVisible(bday is not None)
         if bday is not None:
-            text = _tr("Birthday: %1").replace("%1", format_date(date(2000, bday[1], bday[0])))
+            text = QCoreApplication.translate("Details", "Birthday: %1").replace(
+                "%1", format_date(date(2000, bday[1], bday[0]))
+            )
             if is_birthday(c.birthday, today):
-                text += " — " + _tr("today!")
+                text += " — " + QCoreApplication.translate("Details", "today!")
             self._birthday.setText(text)
         # Each name in its own bidi isolate: one holding U+202E cannot reorder the others.
         names = [
-            isolate(departments.get(d) or _tr("Department %1").replace("%1", str(d)))
+            isolate(
+                departments.get(d)
+                or QCoreApplication.translate("Details", "Department %1").replace("%1", str(d))
+            )
             for d in c.departments
         ]
         self._departments_label.setText(", ".join(names))
@@ -239,7 +251,11 @@ class DetailsPane(QScrollArea):
         self._fill_contacts(c)
         self.refresh_watch_state()
         self._chat.setEnabled(self.chat_url(c) is not None)
-        self._chat.setAccessibleName(_tr("Open chat with %1 in Bitrix24").replace("%1", c.name))
+        self._chat.setAccessibleName(
+            QCoreApplication.translate("Details", "Open chat with %1 in Bitrix24").replace(
+                "%1", c.name
+            )
+        )
         self._refresh_avatar()
 
     def set_compact(self, compact: bool) -> None:
@@ -291,12 +307,24 @@ class DetailsPane(QScrollArea):
         secondary = secondary_text(self.palette())
         entries: list[tuple[str, str, str | None]] = []
         for kind, number in c.phones.as_dict().items():
-            label = _tr(PHONE_LABELS.get(kind, kind))
+            label = QCoreApplication.translate("Details", PHONE_LABELS.get(kind, kind))
             entries.append((label, number, safe_url(LinkKind.PHONE, number)))
         if c.email:
-            entries.append((_tr("Email"), c.email, safe_url(LinkKind.EMAIL, c.email)))
+            entries.append(
+                (
+                    QCoreApplication.translate("Details", "Email"),
+                    c.email,
+                    safe_url(LinkKind.EMAIL, c.email),
+                )
+            )
         if c.website:
-            entries.append((_tr("Website"), c.website, safe_url(LinkKind.WEB, c.website)))
+            entries.append(
+                (
+                    QCoreApplication.translate("Details", "Website"),
+                    c.website,
+                    safe_url(LinkKind.WEB, c.website),
+                )
+            )
         for row, (label, value, url) in enumerate(entries):
             kind_label = QLabel(label)
             kind_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -314,9 +342,11 @@ class DetailsPane(QScrollArea):
                 button.clicked.connect(lambda _=False, u=url: self.open_link(u))
             link.setAccessibleName(f"{label}: {value}")
             copy = QToolButton()
-            copy.setText(_tr("Copy"))
+            copy.setText(QCoreApplication.translate("Details", "Copy"))
             copy.setAutoRaise(True)
-            copy.setAccessibleName(_tr("Copy %1").replace("%1", label))
+            copy.setAccessibleName(
+                QCoreApplication.translate("Details", "Copy %1").replace("%1", label)
+            )
             copy.clicked.connect(lambda _=False, v=value: self.copy_text(v))
             self._grid.addWidget(kind_label, row, 0)
             self._grid.addWidget(link, row, 1)
@@ -371,14 +401,24 @@ class DetailsPane(QScrollArea):
         self._watch.blockSignals(False)
         accent = readable(QColor(STAR), self.palette().color(QPalette.ColorRole.Window), 3.0)
         text_color = self.palette().color(QPalette.ColorRole.WindowText).name()
-        self._watch.setText(_tr("Watching") if on else _tr("Watch"))
+        self._watch.setText(
+            QCoreApplication.translate("Details", "Watching")
+            if on
+            else QCoreApplication.translate("Details", "Watch")
+        )
         self._watch.setIcon(icon("star", accent.name()) if on else icon("star-outline", text_color))
-        self._watch.setAccessibleName(_tr("Watch this colleague"))
+        self._watch.setAccessibleName(QCoreApplication.translate("Details", "Watch this colleague"))
         rule = wl.rule(c.id) if c is not None and wl is not None else None
-        self._notify.setText(_tr("Notifying") if rule else _tr("Notify me"))
+        self._notify.setText(
+            QCoreApplication.translate("Details", "Notifying")
+            if rule
+            else QCoreApplication.translate("Details", "Notify me")
+        )
         self._notify.setIcon(icon("bell", accent.name()) if rule else QIcon())
         self._notify.setAccessibleName(
-            _tr("Notify me when available: on") if rule else _tr("Notify me when available")
+            QCoreApplication.translate("Details", "Notify me when available: on")
+            if rule
+            else QCoreApplication.translate("Details", "Notify me when available")
         )
         self._watch.setVisible(wl is not None)
         self._notify.setVisible(wl is not None)

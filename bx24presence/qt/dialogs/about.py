@@ -23,11 +23,6 @@ from bx24presence import APP_NAME, __version__
 from bx24presence.textsafe import isolate
 
 
-def tr(text: str) -> str:
-    """Translate in the About box's context."""
-    return QCoreApplication.translate("About", text)
-
-
 def portal_host(portal: str) -> str:
     """Only the host (and port) of a portal address: never a path, user or secret."""
     try:
@@ -42,13 +37,17 @@ def portal_host(portal: str) -> str:
 def data_age(fetched_at: datetime | None, now: datetime) -> str:
     """ "no data yet", "just now", "12 min", "3 h 5 min"."""
     if fetched_at is None:
-        return tr("no data yet")
+        return QCoreApplication.translate("About", "no data yet")
     minutes = max(0, int((now - fetched_at).total_seconds() // 60))
     if minutes < 1:
-        return tr("just now")
+        return QCoreApplication.translate("About", "just now")
     if minutes < 60:
-        return tr("%1 min").replace("%1", str(minutes))
-    return tr("%1 h %2 min").replace("%1", str(minutes // 60)).replace("%2", str(minutes % 60))
+        return QCoreApplication.translate("About", "%1 min").replace("%1", str(minutes))
+    return (
+        QCoreApplication.translate("About", "%1 h %2 min")
+        .replace("%1", str(minutes // 60))
+        .replace("%2", str(minutes % 60))
+    )
 
 
 def shortcuts(actions: Iterable[QAction]) -> list[tuple[str, str]]:
@@ -87,20 +86,24 @@ class AboutDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         now = (clock or (lambda: datetime.now(UTC)))()
-        self.setWindowTitle(tr("About %1").replace("%1", APP_NAME))
+        self.setWindowTitle(QCoreApplication.translate("About", "About %1").replace("%1", APP_NAME))
         self.setAccessibleName(self.windowTitle())
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
-        host = tr("demo portal") if demo else (portal_host(portal) or tr("not connected"))
+        host = (
+            QCoreApplication.translate("About", "demo portal")
+            if demo
+            else (portal_host(portal) or QCoreApplication.translate("About", "not connected"))
+        )
         when = (
             fetched_at.astimezone().strftime("%H:%M:%S") + " (" + data_age(fetched_at, now) + ")"
             if fetched_at is not None
             else data_age(None, now)
         )
         for key, label, value in (
-            ("version", tr("Version:"), __version__),
-            ("portal", tr("Portal:"), isolate(host)),
-            ("data", tr("Data from:"), when),
+            ("version", QCoreApplication.translate("About", "Version:"), __version__),
+            ("portal", QCoreApplication.translate("About", "Portal:"), isolate(host)),
+            ("data", QCoreApplication.translate("About", "Data from:"), when),
         ):
             v = QLabel(value)
             v.setTextFormat(Qt.TextFormat.PlainText)
@@ -110,8 +113,13 @@ class AboutDialog(QDialog):
             form.addRow(label, v)
         rows = shortcuts(actions)
         self.keys = QTableWidget(len(rows), 2)
-        self.keys.setHorizontalHeaderLabels([tr("Keys"), tr("Action")])
-        self.keys.setAccessibleName(tr("Keyboard shortcuts"))
+        self.keys.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("About", "Keys"),
+                QCoreApplication.translate("About", "Action"),
+            ]
+        )
+        self.keys.setAccessibleName(QCoreApplication.translate("About", "Keyboard shortcuts"))
         self.keys.verticalHeader().hide()
         self.keys.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.keys.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -127,13 +135,17 @@ class AboutDialog(QDialog):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
         title.setFont(font)
-        blurb = QLabel(tr("Who is available among your Bitrix24 colleagues, at a glance."))
+        blurb = QLabel(
+            QCoreApplication.translate(
+                "About", "Who is available among your Bitrix24 colleagues, at a glance."
+            )
+        )
         blurb.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(blurb)
         layout.addLayout(form)
-        shortcuts_title = QLabel(tr("Keyboard shortcuts"))
+        shortcuts_title = QLabel(QCoreApplication.translate("About", "Keyboard shortcuts"))
         layout.addWidget(shortcuts_title)
         layout.addWidget(self.keys, 1)
         layout.addWidget(buttons)

@@ -30,11 +30,6 @@ from bx24presence.settings import (
 )
 
 
-def tr(text: str) -> str:
-    """Translate in the settings dialog's context."""
-    return QCoreApplication.translate("Settings", text)
-
-
 def _combo(options: list[tuple[str, str]], current: str) -> QComboBox:
     box = QComboBox()
     for value, title in options:
@@ -72,17 +67,17 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Settings"))
+        self.setWindowTitle(QCoreApplication.translate("Settings", "Settings"))
         self.setMinimumWidth(520)
         self._settings = settings
         self._confirm = confirm
 
-        portal = QLabel(portal_label or tr("not connected"))
+        portal = QLabel(portal_label or QCoreApplication.translate("Settings", "not connected"))
         portal.setTextFormat(Qt.TextFormat.PlainText)
         portal.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.change_button = QPushButton(tr("Change…"))
+        self.change_button = QPushButton(QCoreApplication.translate("Settings", "Change…"))
         self.change_button.clicked.connect(self.change_portal_requested)
-        self.forget_button = QPushButton(tr("Forget"))
+        self.forget_button = QPushButton(QCoreApplication.translate("Settings", "Forget"))
         self.forget_button.setEnabled(bool(portal_label))
         self.forget_button.clicked.connect(self._on_forget_button_clicked)
         portal_row = QHBoxLayout()
@@ -93,60 +88,84 @@ class SettingsDialog(QDialog):
         storage.setWordWrap(True)
         storage.setTextFormat(Qt.TextFormat.PlainText)
         if demo:  # the demo needs no webhook: nothing is stored, nothing to warn about
-            storage.setText(tr("Nothing: the demo portal needs no webhook."))
+            storage.setText(
+                QCoreApplication.translate("Settings", "Nothing: the demo portal needs no webhook.")
+            )
         elif secret_fallback:
             storage.setStyleSheet("color: #b3261e;")
             storage.setText(
-                tr(
+                QCoreApplication.translate(
+                    "Settings",
                     "The webhook is kept in a private file (readable by you only), because no"
-                    " system keyring is available."
+                    " system keyring is available.",
                 )
             )
 
         self.interval = QSpinBox()
         self.interval.setRange(*POLL_INTERVAL_RANGE_S)
         self.interval.setSingleStep(15)
-        self.interval.setSuffix(tr(" s"))
+        self.interval.setSuffix(QCoreApplication.translate("Settings", " s"))
         self.interval.setValue(settings.poll_interval_s)
-        self.interval.setToolTip(tr("From 15 seconds to 15 minutes"))
+        self.interval.setToolTip(
+            QCoreApplication.translate("Settings", "From 15 seconds to 15 minutes")
+        )
         self.window_min = QSpinBox()
         self.window_min.setRange(*ONLINE_WINDOW_RANGE_MIN)
-        self.window_min.setSuffix(tr(" min"))
+        self.window_min.setSuffix(QCoreApplication.translate("Settings", " min"))
         self.window_min.setValue(settings.online_window_min)
         self.window_min.setToolTip(
-            tr(
+            QCoreApplication.translate(
+                "Settings",
                 "A colleague counts as online for this long after their last activity"
-                " (Bitrix24's messenger uses 15 minutes)"
+                " (Bitrix24's messenger uses 15 minutes)",
             )
         )
-        self.notifications = QCheckBox(tr("Notify me when watched colleagues become available"))
+        self.notifications = QCheckBox(
+            QCoreApplication.translate(
+                "Settings", "Notify me when watched colleagues become available"
+            )
+        )
         self.notifications.setChecked(settings.notifications)
-        self.start_minimised = QCheckBox(tr("Start in the tray"))
+        self.start_minimised = QCheckBox(
+            QCoreApplication.translate("Settings", "Start in the tray")
+        )
         self.start_minimised.setChecked(settings.start_minimised)
-        self.start_at_login = QCheckBox(tr("Start when I log in"))
+        self.start_at_login = QCheckBox(
+            QCoreApplication.translate("Settings", "Start when I log in")
+        )
         self.start_at_login.setChecked(settings.start_at_login)
         self.theme = _combo(
-            [("system", tr("Follow the system")), ("light", tr("Light")), ("dark", tr("Dark"))],
+            [
+                ("system", QCoreApplication.translate("Settings", "Follow the system")),
+                ("light", QCoreApplication.translate("Settings", "Light")),
+                ("dark", QCoreApplication.translate("Settings", "Dark")),
+            ],
             settings.theme,
         )
         self.language = _combo(
-            [("system", tr("Follow the system")), ("en", "English"), ("ru", "Русский")],
+            [
+                ("system", QCoreApplication.translate("Settings", "Follow the system")),
+                ("en", "English"),
+                ("ru", "Русский"),
+            ],
             settings.language,
         )
         self.log_level = _combo(
             [
-                ("error", tr("Errors")),
-                ("warning", tr("Warnings")),
-                ("info", tr("Information")),
-                ("debug", tr("Debugging")),
+                ("error", QCoreApplication.translate("Settings", "Errors")),
+                ("warning", QCoreApplication.translate("Settings", "Warnings")),
+                ("info", QCoreApplication.translate("Settings", "Information")),
+                ("debug", QCoreApplication.translate("Settings", "Debugging")),
             ],
             settings.log_level,
         )
-        logs = QPushButton(tr("Open log folder"))
+        logs = QPushButton(QCoreApplication.translate("Settings", "Open log folder"))
         logs.clicked.connect(self.open_log_folder_requested)
-        diagnostics = QPushButton(tr("Export diagnostics…"))
+        diagnostics = QPushButton(QCoreApplication.translate("Settings", "Export diagnostics…"))
         diagnostics.setToolTip(
-            tr("A zip of logs, versions and settings, with every secret removed")
+            QCoreApplication.translate(
+                "Settings", "A zip of logs, versions and settings, with every secret removed"
+            )
         )
         diagnostics.clicked.connect(self.export_diagnostics_requested)
         tools = QHBoxLayout()
@@ -156,19 +175,23 @@ class SettingsDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(tr("Portal:"), portal_row)
-        form.addRow(tr("Webhook stored in:"), storage)
-        form.addRow(tr("Refresh every:"), self.interval)
-        form.addRow(tr("Online window:"), self.window_min)
+        form.addRow(QCoreApplication.translate("Settings", "Portal:"), portal_row)
+        form.addRow(QCoreApplication.translate("Settings", "Webhook stored in:"), storage)
+        form.addRow(QCoreApplication.translate("Settings", "Refresh every:"), self.interval)
+        form.addRow(QCoreApplication.translate("Settings", "Online window:"), self.window_min)
         form.addRow("", self.notifications)
         form.addRow("", self.start_minimised)
         form.addRow("", self.start_at_login)
-        form.addRow(tr("Theme:"), self.theme)
-        form.addRow(tr("Language:"), self.language)
-        note = QLabel(tr("A new language applies the next time the app starts."))
+        form.addRow(QCoreApplication.translate("Settings", "Theme:"), self.theme)
+        form.addRow(QCoreApplication.translate("Settings", "Language:"), self.language)
+        note = QLabel(
+            QCoreApplication.translate(
+                "Settings", "A new language applies the next time the app starts."
+            )
+        )
         note.setEnabled(False)
         form.addRow("", note)
-        form.addRow(tr("Log level:"), self.log_level)
+        form.addRow(QCoreApplication.translate("Settings", "Log level:"), self.log_level)
         form.addRow("", tools)
 
         buttons = QDialogButtonBox(
@@ -201,7 +224,9 @@ class SettingsDialog(QDialog):
         }
 
     def _on_forget_button_clicked(self) -> None:
-        question = tr("Forget this portal? Its webhook is removed from this computer.")
+        question = QCoreApplication.translate(
+            "Settings", "Forget this portal? Its webhook is removed from this computer."
+        )
         if self._confirm is None or self._confirm(question):
             self.forget_portal_requested.emit()
             self.reject()

@@ -22,25 +22,25 @@ from PySide6.QtWidgets import (
 
 from bx24presence.api.errors import Failure, Reason
 from bx24presence.connection import ConnectionCheck, Outcome, check_connection
+from bx24presence.qt.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
-GUIDE = (
+GUIDE = QT_TRANSLATE_NOOP(
+    "Welcome",
     "1. In Bitrix24 open Developer resources → Other → Incoming webhook.\n"
     "2. Tick the permissions Messenger (im) and Users (user_brief).\n"
-    "3. Save, copy the webhook address and paste it here."
+    "3. Save, copy the webhook address and paste it here.",
 )
 #: Where the webhook goes: said as it is on this computer, never a keyring that is not there.
-IN_KEYRING = "The address works like a password: bx24presence keeps it in your system's keyring."
-IN_FILE = (
-    "The address works like a password. This computer has no system keyring, so bx24presence"
-    " keeps it in a file only you can read."
+IN_KEYRING = QT_TRANSLATE_NOOP(
+    "Welcome", "The address works like a password: bx24presence keeps it in your system's keyring."
 )
-
-
-def tr(text: str) -> str:
-    """Translate in the welcome dialog's context."""
-    return QCoreApplication.translate("Welcome", text)
+IN_FILE = QT_TRANSLATE_NOOP(
+    "Welcome",
+    "The address works like a password. This computer has no system keyring, so bx24presence"
+    " keeps it in a file only you can read.",
+)
 
 
 class _Tester(QObject):
@@ -89,7 +89,7 @@ class WelcomeDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._keyring = keyring
-        self.setWindowTitle(tr("Welcome to bx24presence"))
+        self.setWindowTitle(QCoreApplication.translate("Welcome", "Welcome to bx24presence"))
         self.setMinimumWidth(560)
         self.choice = ""
         self.check: ConnectionCheck | None = None
@@ -106,33 +106,42 @@ class WelcomeDialog(QDialog):
         layout.addWidget(self.pages)
         if connect_only:
             self.show_connect_page()
-            self.back_button.setText(tr("Cancel"))
+            self.back_button.setText(QCoreApplication.translate("Welcome", "Cancel"))
 
     # -- pages -------------------------------------------------------------------------------
 
     def _choice_page(self) -> QWidget:
         page = QWidget()
         v = QVBoxLayout(page)
-        title = QLabel(tr("See which colleagues are available right now"))
+        title = QLabel(
+            QCoreApplication.translate("Welcome", "See which colleagues are available right now")
+        )
         f = QFont(title.font())
         f.setPointSizeF(f.pointSizeF() + 5)
         f.setBold(True)
         title.setFont(f)
         title.setWordWrap(True)
         intro = QLabel(
-            tr(
+            QCoreApplication.translate(
+                "Welcome",
                 "bx24presence shows who among your Bitrix24 colleagues is online, away or on"
-                " vacation, and tells you when the people you wait for come online."
+                " vacation, and tells you when the people you wait for come online.",
             )
         )
         intro.setWordWrap(True)
-        self.connect_button = QPushButton(tr("Connect to my Bitrix24"))
+        self.connect_button = QPushButton(
+            QCoreApplication.translate("Welcome", "Connect to my Bitrix24")
+        )
         self.connect_button.setDefault(True)
         self.connect_button.setMinimumHeight(44)
         self.connect_button.clicked.connect(self.show_connect_page)
-        self.demo_button = QPushButton(tr("Try the demo"))
+        self.demo_button = QPushButton(QCoreApplication.translate("Welcome", "Try the demo"))
         self.demo_button.setMinimumHeight(44)
-        self.demo_button.setToolTip(tr("A simulated company on this computer: no account needed"))
+        self.demo_button.setToolTip(
+            QCoreApplication.translate(
+                "Welcome", "A simulated company on this computer: no account needed"
+            )
+        )
         self.demo_button.clicked.connect(self._on_demo_button_clicked)
         v.addWidget(title)
         v.addWidget(intro)
@@ -145,37 +154,49 @@ class WelcomeDialog(QDialog):
     def _connect_page(self) -> QWidget:
         page = QWidget()
         v = QVBoxLayout(page)
-        heading = QLabel(tr("Connect with an incoming webhook"))
+        heading = QLabel(QCoreApplication.translate("Welcome", "Connect with an incoming webhook"))
         f = QFont(heading.font())
         f.setBold(True)
         f.setPointSizeF(f.pointSizeF() + 2)
         heading.setFont(f)
-        guide = QLabel(tr(GUIDE) + "\n" + (tr(IN_KEYRING) if self._keyring else tr(IN_FILE)))
+        guide = QLabel(
+            QCoreApplication.translate("Welcome", GUIDE)
+            + "\n"
+            + (
+                QCoreApplication.translate("Welcome", IN_KEYRING)
+                if self._keyring
+                else QCoreApplication.translate("Welcome", IN_FILE)
+            )
+        )
         guide.setWordWrap(True)
         guide.setTextFormat(Qt.TextFormat.PlainText)
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://yourcompany.bitrix24.com/rest/1/…/")
         self.url_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.url_edit.setAccessibleName(tr("Webhook address"))
+        self.url_edit.setAccessibleName(QCoreApplication.translate("Welcome", "Webhook address"))
         self.url_edit.textChanged.connect(self._on_url_edit_text_changed)
         self.url_edit.returnPressed.connect(self._on_test_button_clicked)
-        self.show_box = QCheckBox(tr("Show"))
+        self.show_box = QCheckBox(QCoreApplication.translate("Welcome", "Show"))
         self.show_box.toggled.connect(self._on_show_box_toggled)
         row = QHBoxLayout()
         row.addWidget(self.url_edit, 1)
         row.addWidget(self.show_box)
-        self.http_box = QCheckBox(tr("Allow plain http:// (a self-hosted portal without HTTPS)"))
+        self.http_box = QCheckBox(
+            QCoreApplication.translate(
+                "Welcome", "Allow plain http:// (a self-hosted portal without HTTPS)"
+            )
+        )
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_label.setMinimumHeight(48)
         self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.back_button = QPushButton(tr("Back"))
+        self.back_button = QPushButton(QCoreApplication.translate("Welcome", "Back"))
         self.back_button.clicked.connect(self._on_back_button_clicked)
-        self.test_button = QPushButton(tr("Test connection"))
+        self.test_button = QPushButton(QCoreApplication.translate("Welcome", "Test connection"))
         self.test_button.clicked.connect(self._on_test_button_clicked)
-        self.ok_button = QPushButton(tr("Connect"))
+        self.ok_button = QPushButton(QCoreApplication.translate("Welcome", "Connect"))
         self.ok_button.clicked.connect(self._on_ok_button_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
@@ -185,7 +206,7 @@ class WelcomeDialog(QDialog):
         v.addWidget(heading)
         v.addWidget(guide)
         v.addSpacing(6)
-        v.addWidget(QLabel(tr("Webhook address:")))
+        v.addWidget(QLabel(QCoreApplication.translate("Welcome", "Webhook address:")))
         v.addLayout(row)
         v.addWidget(self.http_box)
         v.addWidget(self.result_label)
@@ -213,7 +234,7 @@ class WelcomeDialog(QDialog):
             return
         self._testing = True
         self.check = None
-        self._show_result("info", tr("Testing the connection…"))
+        self._show_result("info", QCoreApplication.translate("Welcome", "Testing the connection…"))
         self._update_buttons()
         self._tester.start(url, self.http_box.isChecked())
 
@@ -250,7 +271,9 @@ class WelcomeDialog(QDialog):
         self.test_connection()
 
     def _on_back_button_clicked(self) -> None:
-        if self.pages.count() and self.back_button.text() == tr("Cancel"):
+        if self.pages.count() and self.back_button.text() == QCoreApplication.translate(
+            "Welcome", "Cancel"
+        ):
             self.reject()
         else:
             self.pages.setCurrentIndex(0)

@@ -6,7 +6,15 @@ the top; it turns keys in the search field into moves in the list.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,7 +32,7 @@ from bx24presence.qt.list.model import ColleagueModel
 from bx24presence.qt.list.proxy import ColleagueProxy
 from bx24presence.qt.list.view import Anchor, ColleagueList
 from bx24presence.qt.watchlist import WatchList
-from bx24presence.qt.widgets import Banner, FilterBar, tr
+from bx24presence.qt.widgets import Banner, FilterBar
 from bx24presence.qt.window_menu import colleague_menu
 
 _INTO_LIST = (Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -55,21 +63,33 @@ class ListPanel(QWidget):
         self._anchor: Anchor | None = None
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Search by name, position, department, phone or email"))
+        self.search.setPlaceholderText(
+            QCoreApplication.translate(
+                "MainWindow", "Search by name, position, department, phone or email"
+            )
+        )
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(tr("Search colleagues"))
+        self.search.setAccessibleName(QCoreApplication.translate("MainWindow", "Search colleagues"))
         for button in self.search.findChildren(QToolButton):  # the clear button
-            button.setAccessibleName(tr("Clear search"))
-            button.setToolTip(tr("Clear search"))
+            button.setAccessibleName(QCoreApplication.translate("MainWindow", "Clear search"))
+            button.setToolTip(QCoreApplication.translate("MainWindow", "Clear search"))
         self.search.installEventFilter(self)
         self.filters = FilterBar()
-        self.refresh_button = self._tool_button(tr("Refresh"), tr("Refresh now (F5)"))
-        self.refresh_button.setAccessibleName(tr("Refresh now"))
-        self.settings_button = self._tool_button(tr("Settings"), tr("Settings (Ctrl+,)"))
+        self.refresh_button = self._tool_button(
+            QCoreApplication.translate("MainWindow", "Refresh"),
+            QCoreApplication.translate("MainWindow", "Refresh now (F5)"),
+        )
+        self.refresh_button.setAccessibleName(
+            QCoreApplication.translate("MainWindow", "Refresh now")
+        )
+        self.settings_button = self._tool_button(
+            QCoreApplication.translate("MainWindow", "Settings"),
+            QCoreApplication.translate("MainWindow", "Settings (Ctrl+,)"),
+        )
         self.banner = Banner()
 
         self.list = ColleagueList()
-        self.list.setAccessibleName(tr("Colleagues"))
+        self.list.setAccessibleName(QCoreApplication.translate("MainWindow", "Colleagues"))
         self.delegate = ColleagueDelegate(avatars, self.list, watchlist)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
@@ -154,11 +174,17 @@ class ListPanel(QWidget):
             self.stack.setCurrentWidget(self.list)
             return
         if self.model.snapshot is None:
-            text = tr("Loading colleagues…") if not failed else tr("No data yet.")
+            text = (
+                QCoreApplication.translate("MainWindow", "Loading colleagues…")
+                if not failed
+                else QCoreApplication.translate("MainWindow", "No data yet.")
+            )
         elif self.model.rowCount() == 0:
-            text = tr("The portal lists no colleagues.")
+            text = QCoreApplication.translate("MainWindow", "The portal lists no colleagues.")
         else:
-            text = tr("Nobody matches. Press Esc to clear the search.")
+            text = QCoreApplication.translate(
+                "MainWindow", "Nobody matches. Press Esc to clear the search."
+            )
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder)
 

@@ -24,11 +24,6 @@ from bx24presence.watch import Alert
 MAX_ENTRIES = 500
 
 
-def tr(text: str) -> str:
-    """Translate in the notification history's context."""
-    return QCoreApplication.translate("History", text)
-
-
 @dataclass(frozen=True)
 class Entry:
     """One notification: when it was shown and who it was about."""
@@ -69,10 +64,15 @@ def entry_text(entry: Entry) -> str:
     when = entry.at.strftime("%H:%M")
     names = [isolate(n) for n in entry.names]
     if len(names) == 1:
-        return f"{when}  " + tr("%1 became available").replace("%1", names[0])
+        return f"{when}  " + QCoreApplication.translate("History", "%1 became available").replace(
+            "%1", names[0]
+        )
     shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
-    return f"{when}  " + tr("%1 became available: %2").replace(
-        "%1", tr("%1 watched colleagues").replace("%1", str(len(names)))
+    return f"{when}  " + QCoreApplication.translate("History", "%1 became available: %2").replace(
+        "%1",
+        QCoreApplication.translate("History", "%1 watched colleagues").replace(
+            "%1", str(len(names))
+        ),
     ).replace("%2", shown)
 
 
@@ -86,10 +86,10 @@ class HistoryDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Today's notifications"))
+        self.setWindowTitle(QCoreApplication.translate("History", "Today's notifications"))
         self.setAccessibleName(self.windowTitle())
         self.list = QListWidget()
-        self.list.setAccessibleName(tr("Today's notifications"))
+        self.list.setAccessibleName(QCoreApplication.translate("History", "Today's notifications"))
         entries = history.today()
         for e in entries:
             item = QListWidgetItem(entry_text(e))
@@ -97,7 +97,7 @@ class HistoryDialog(QDialog):
             self.list.addItem(item)
         self._on_colleague = on_colleague
         self.list.itemActivated.connect(self._on_list_item_activated)
-        empty = QLabel(tr("No notifications today."))
+        empty = QLabel(QCoreApplication.translate("History", "No notifications today."))
         empty.setVisible(not entries)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -51,18 +51,13 @@ DEBOUNCE_MS = 600
 Notifier = Callable[[str, str, "QIcon | QSystemTrayIcon.MessageIcon", int], None]
 
 
-def tr(text: str) -> str:
-    """Translate in the tray's context."""
-    return QCoreApplication.translate("Tray", text)
-
-
 def status_title(status: str) -> str:
     """The menu title of an own status."""
     return {
-        "online": tr("Online"),
-        "dnd": tr("Do not disturb"),
-        "away": tr("Away"),
-        "break": tr("On a break"),
+        "online": QCoreApplication.translate("Tray", "Online"),
+        "dnd": QCoreApplication.translate("Tray", "Do not disturb"),
+        "away": QCoreApplication.translate("Tray", "Away"),
+        "break": QCoreApplication.translate("Tray", "On a break"),
     }.get(status) or _plain_word(status)
 
 
@@ -94,11 +89,19 @@ def alert_texts(alert: Alert, now: datetime) -> tuple[str, str]:
         names = [markup_text(c.name) for c in alert.colleagues]
         body = ", ".join(names[:3])
         if len(names) > 3:
-            body += " " + _escape(tr("and %1 more").replace("%1", str(len(names) - 3)))
-        title = _escape(tr("%1 watched colleagues are available").replace("%1", str(len(names))))
+            body += " " + _escape(
+                QCoreApplication.translate("Tray", "and %1 more").replace("%1", str(len(names) - 3))
+            )
+        title = _escape(
+            QCoreApplication.translate("Tray", "%1 watched colleagues are available").replace(
+                "%1", str(len(names))
+            )
+        )
         return title, body
     c = alert.colleagues[0]
-    title = _escape(tr("%1 is available")).replace("%1", markup_text(c.name))
+    title = _escape(QCoreApplication.translate("Tray", "%1 is available")).replace(
+        "%1", markup_text(c.name)
+    )
     parts = [_escape(presence_text(c, now))]
     if c.work_position:
         parts.append(markup_text(c.work_position))
@@ -257,12 +260,12 @@ class Tray(QObject):
     def tooltip_text(self) -> str:
         """ "12 of 150 available · updated 12:03" (and the stale state)."""
         if self.snapshot is None:
-            text = tr("bx24presence: connecting…")
+            text = QCoreApplication.translate("Tray", "bx24presence: connecting…")
         else:
             available, total = self.counts()
             when = self.snapshot.fetched_at.astimezone().strftime("%H:%M")
             text = (
-                tr("%1 of %2 available · updated %3")
+                QCoreApplication.translate("Tray", "%1 of %2 available · updated %3")
                 .replace("%1", str(available))
                 .replace("%2", str(total))
                 .replace("%3", when)
@@ -270,7 +273,9 @@ class Tray(QObject):
         if self.stale_since is not None:
             text += " · " + self._stale_text()
         if self.own_status:
-            text += "\n" + tr("My status: %1").replace("%1", status_title(self.own_status))
+            text += "\n" + QCoreApplication.translate("Tray", "My status: %1").replace(
+                "%1", status_title(self.own_status)
+            )
         return text
 
     def _stale_text(self) -> str:
@@ -279,7 +284,9 @@ class Tray(QObject):
         failure = self.failure
         kind = failure.kind if failure is not None else FailureKind.NETWORK
         since = self.stale_since.astimezone().strftime("%H:%M") if self.stale_since else ""
-        text = tr(_STALE_TEXTS.get(kind, _STALE_TEXTS[FailureKind.PORTAL])).replace("%1", since)
+        text = QCoreApplication.translate(
+            "Tray", _STALE_TEXTS.get(kind, _STALE_TEXTS[FailureKind.PORTAL])
+        ).replace("%1", since)
         if failure is not None:
             why = (
                 sentence(dataclasses.replace(failure.failure, said=""))
@@ -318,13 +325,21 @@ class Tray(QObject):
                 a.setIcon(QIcon(_badge_pixmap(c.presence)))
                 a.triggered.connect(lambda _=False, cid=c.id: self.colleague_requested.emit(cid))
             if len(people) > MENU_LIMIT:
-                more = m.addAction(tr("…and %1 more").replace("%1", str(len(people) - MENU_LIMIT)))
+                more = m.addAction(
+                    QCoreApplication.translate("Tray", "…and %1 more").replace(
+                        "%1", str(len(people) - MENU_LIMIT)
+                    )
+                )
                 more.triggered.connect(self.show_window_requested)
         else:
-            hint = m.addAction(tr("Star colleagues in the window to watch them here"))
+            hint = m.addAction(
+                QCoreApplication.translate(
+                    "Tray", "Star colleagues in the window to watch them here"
+                )
+            )
             hint.setEnabled(False)
         m.addSeparator()
-        mine = m.addMenu(tr("My status"))
+        mine = m.addMenu(QCoreApplication.translate("Tray", "My status"))
         group = QActionGroup(mine)
         group.setExclusive(True)
         for status in OWN_STATUSES:
@@ -338,16 +353,22 @@ class Tray(QObject):
             mine.addSeparator()
             self.status_extras(mine)
         m.addSeparator()
-        self._add(m, tr("Refresh now"), self.refresh_requested)
+        self._add(m, QCoreApplication.translate("Tray", "Refresh now"), self.refresh_requested)
         if self.window_shown():
-            self._add(m, tr("Hide window"), self.toggle_window_requested)
+            self._add(
+                m, QCoreApplication.translate("Tray", "Hide window"), self.toggle_window_requested
+            )
         else:
-            self._add(m, tr("Show window"), self.show_window_requested)
-        m.addAction(tr("Today's notifications…")).triggered.connect(self.show_history)
-        self._add(m, tr("Settings…"), self.settings_requested)
-        self._add(m, tr("About…"), self.about_requested)
+            self._add(
+                m, QCoreApplication.translate("Tray", "Show window"), self.show_window_requested
+            )
+        m.addAction(QCoreApplication.translate("Tray", "Today's notifications…")).triggered.connect(
+            self.show_history
+        )
+        self._add(m, QCoreApplication.translate("Tray", "Settings…"), self.settings_requested)
+        self._add(m, QCoreApplication.translate("Tray", "About…"), self.about_requested)
         m.addSeparator()
-        self._add(m, tr("Quit"), self.quit_requested)
+        self._add(m, QCoreApplication.translate("Tray", "Quit"), self.quit_requested)
 
     def _add(self, menu: QMenu, text: str, signal: SignalInstance) -> QAction:
         action = menu.addAction(text)

@@ -44,11 +44,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ALL = 0  # the id of the "All departments" row
 
 
-def tr(text: str) -> str:
-    """Translate in the team views' context."""
-    return QCoreApplication.translate("Team", text)
-
-
 def fetch_structure(client: Any, ids: Iterable[int]) -> Structure:
     """The company structure: ``department.get`` when the webhook has the ``department``
     scope (parents and heads by id), else ``im.department.get`` for ``ids`` (hierarchy read
@@ -107,7 +102,7 @@ class DepartmentLoader(QObject):
             return
         except Exception:  # a bug must not end the poller's thread; the panel says so
             log.exception("Loading the department structure failed")
-            self.failed.emit(tr("unexpected error (see the log)"))
+            self.failed.emit(QCoreApplication.translate("Team", "unexpected error (see the log)"))
             return
         self.loaded.emit(structure)
 
@@ -126,10 +121,15 @@ class DepartmentPanel(QWidget):
         super().__init__(parent)
         self.structure = Structure()
         self.model = QStandardItemModel(0, 2, self)
-        self.model.setHorizontalHeaderLabels([tr("Department"), tr("Available")])
+        self.model.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("Team", "Department"),
+                QCoreApplication.translate("Team", "Available"),
+            ]
+        )
         self.tree = QTreeView()
         self.tree.setModel(self.model)
-        self.tree.setAccessibleName(tr("Departments"))
+        self.tree.setAccessibleName(QCoreApplication.translate("Team", "Departments"))
         self.tree.setUniformRowHeights(True)
         self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
         header = self.tree.header()
@@ -140,7 +140,7 @@ class DepartmentPanel(QWidget):
         self.head = QLabel()
         self.head.setTextFormat(Qt.TextFormat.PlainText)
         self.head.setWordWrap(True)
-        self.head.setAccessibleName(tr("Head of the department"))
+        self.head.setAccessibleName(QCoreApplication.translate("Team", "Head of the department"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)
@@ -214,7 +214,11 @@ class DepartmentPanel(QWidget):
     def show_failure(self, reason: str) -> None:
         """The structure could not be loaded: say so where the head is shown."""
         if not self.structure.departments:
-            self.head.setText(tr("Departments could not be loaded: %1").replace("%1", reason))
+            self.head.setText(
+                QCoreApplication.translate("Team", "Departments could not be loaded: %1").replace(
+                    "%1", reason
+                )
+            )
             self.head.setVisible(True)
 
     def chosen(self) -> int:
@@ -229,7 +233,7 @@ class DepartmentPanel(QWidget):
     # -- internals ----------------------------------------------------------------------------
 
     def _add_all_row(self) -> None:
-        name = QStandardItem(tr("All departments"))
+        name = QStandardItem(QCoreApplication.translate("Team", "All departments"))
         name.setData(ALL, ID_ROLE)
         count = QStandardItem()
         count.setData(ALL, ID_ROLE)
@@ -253,11 +257,17 @@ class DepartmentPanel(QWidget):
             pair = self._items.get(did)
             if pair is None:
                 continue
-            text = tr("%1 of %2").replace("%1", str(avail)).replace("%2", str(total))
+            text = (
+                QCoreApplication.translate("Team", "%1 of %2")
+                .replace("%1", str(avail))
+                .replace("%2", str(total))
+            )
             if pair[1].text() != text or regroup:  # only what changed: a few rows a poll
                 pair[1].setText(text)
                 name = pair[0].text()
-                spoken = tr("%1: %2 of %3 available").replace("%1", name)
+                spoken = QCoreApplication.translate("Team", "%1: %2 of %3 available").replace(
+                    "%1", name
+                )
                 spoken = spoken.replace("%2", str(avail)).replace("%3", str(total))
                 pair[0].setData(spoken, Qt.ItemDataRole.AccessibleTextRole)
                 pair[1].setData(spoken, Qt.ItemDataRole.AccessibleTextRole)
@@ -285,12 +295,16 @@ class DepartmentPanel(QWidget):
         lines = [
             for_markup(item.text()),
             for_markup(
-                tr("%1 of %2 available").replace("%1", str(avail)).replace("%2", str(total))
+                QCoreApplication.translate("Team", "%1 of %2 available")
+                .replace("%1", str(avail))
+                .replace("%2", str(total))
             ),
         ]
         head = self._head_name(did)
         if head:
-            lines.append(for_markup(tr("Head: %1").replace("%1", head)))
+            lines.append(
+                for_markup(QCoreApplication.translate("Team", "Head: %1").replace("%1", head))
+            )
         tip = "<br>".join(lines)
         if item.toolTip() != tip:
             item.setToolTip(tip)
@@ -299,11 +313,17 @@ class DepartmentPanel(QWidget):
         d = self.structure.departments.get(did)
         if d is None or d.head is None:
             return ""
-        return self._names.get(d.head, tr("colleague %1").replace("%1", str(d.head)))
+        return self._names.get(
+            d.head, QCoreApplication.translate("Team", "colleague %1").replace("%1", str(d.head))
+        )
 
     def _show_head(self) -> None:
         head = self._head_name(self._chosen)
-        self.head.setText(tr("Head: %1").replace("%1", isolate(head)) if head else "")
+        self.head.setText(
+            QCoreApplication.translate("Team", "Head: %1").replace("%1", isolate(head))
+            if head
+            else ""
+        )
         self.head.setVisible(bool(head))
 
     def _select(self, did: int) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QHelpEvent, QKeySequence
 from PySide6.QtWidgets import QComboBox, QToolBar, QToolTip
 
 from bx24presence.qt.dialogs.about import AboutDialog
+from bx24presence.qt.i18n import QT_TRANSLATE_NOOP
 from bx24presence.qt.list.proxy import SortOrder
 from bx24presence.qt.views.own_status import OwnStatus, OwnStatusButton
 from bx24presence.qt.views.panel import TeamDock
@@ -30,20 +31,15 @@ STRUCTURE_EVERY_S = 600.0
 
 #: Each choice says what it is for: screen readers announce a combo box by its current text.
 SORT_TITLES = {
-    SortOrder.PRESENCE: "Sort by presence, then name",
-    SortOrder.LAST_SEEN: "Sort by last seen",
+    SortOrder.PRESENCE: QT_TRANSLATE_NOOP("Team", "Sort by presence, then name"),
+    SortOrder.LAST_SEEN: QT_TRANSLATE_NOOP("Team", "Sort by last seen"),
 }
 REASON_TITLES = {
-    "position": "Matched the position: %1",
-    "department": "Matched the department: %1",
-    "email": "Matched the e-mail: %1",
-    "phone": "Matched the phone: %1",
+    "position": QT_TRANSLATE_NOOP("Team", "Matched the position: %1"),
+    "department": QT_TRANSLATE_NOOP("Team", "Matched the department: %1"),
+    "email": QT_TRANSLATE_NOOP("Team", "Matched the e-mail: %1"),
+    "phone": QT_TRANSLATE_NOOP("Team", "Matched the phone: %1"),
 }
-
-
-def tr(text: str) -> str:
-    """Translate in the team views' context."""
-    return QCoreApplication.translate("Team", text)
 
 
 class TeamViews(QObject):
@@ -72,19 +68,25 @@ class TeamViews(QObject):
         self._asked_at: float | None = None
         self._asked_ids: frozenset[int] = frozenset()
 
-        self.toolbar = QToolBar(tr("Team"))
+        self.toolbar = QToolBar(QCoreApplication.translate("Team", "Team"))
         self.toolbar.setObjectName("team-toolbar")
-        self.toolbar.setAccessibleName(tr("Team toolbar"))
+        self.toolbar.setAccessibleName(QCoreApplication.translate("Team", "Team toolbar"))
         self.toolbar.setMovable(False)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.own_button: OwnStatusButton | None = None
         if own is not None:
             self.set_own_status(own)
         self.sort = QComboBox()
-        self.sort.setAccessibleName(tr("Sort the list by"))
-        self.sort.setToolTip(tr("Sort the list by"))
-        self.sort.addItem(tr(SORT_TITLES[SortOrder.PRESENCE]), SortOrder.PRESENCE.value)
-        self.sort.addItem(tr(SORT_TITLES[SortOrder.LAST_SEEN]), SortOrder.LAST_SEEN.value)
+        self.sort.setAccessibleName(QCoreApplication.translate("Team", "Sort the list by"))
+        self.sort.setToolTip(QCoreApplication.translate("Team", "Sort the list by"))
+        self.sort.addItem(
+            QCoreApplication.translate("Team", SORT_TITLES[SortOrder.PRESENCE]),
+            SortOrder.PRESENCE.value,
+        )
+        self.sort.addItem(
+            QCoreApplication.translate("Team", SORT_TITLES[SortOrder.LAST_SEEN]),
+            SortOrder.LAST_SEEN.value,
+        )
         try:
             sort_order = SortOrder(session.state.current.list_sort)
         except ValueError:
@@ -99,15 +101,21 @@ class TeamViews(QObject):
         self.dock.hide()
         self._sized = False
         self.team_action = self.dock.toggleViewAction()
-        self.team_action.setText(tr("Team panel"))
-        self.team_action.setToolTip(tr("Departments, who can pick up now, who is out (Ctrl+T)"))
+        self.team_action.setText(QCoreApplication.translate("Team", "Team panel"))
+        self.team_action.setToolTip(
+            QCoreApplication.translate(
+                "Team", "Departments, who can pick up now, who is out (Ctrl+T)"
+            )
+        )
         self.team_action.setShortcut(QKeySequence("Ctrl+T"))
         window.addAction(self.team_action)
         self.team_action.triggered.connect(self._on_team_action_triggered)
         self.toolbar.addAction(self.team_action)
-        self.about_action = self.toolbar.addAction(tr("About"))
+        self.about_action = self.toolbar.addAction(QCoreApplication.translate("Team", "About"))
         self.about_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
-        self.about_action.setToolTip(tr("About, data age and keyboard shortcuts (F1)"))
+        self.about_action.setToolTip(
+            QCoreApplication.translate("Team", "About, data age and keyboard shortcuts (F1)")
+        )
         self.about_action.triggered.connect(self.show_about)
         window.addAction(self.about_action)
         self.about: AboutDialog | None = None
@@ -171,7 +179,7 @@ class TeamViews(QObject):
         found = match_reason(self.proxy.colleague_at(row), query.terms, snap.departments)
         if found is None:
             return ""
-        return tr(REASON_TITLES[found[0]]).replace("%1", found[1])
+        return QCoreApplication.translate("Team", REASON_TITLES[found[0]]).replace("%1", found[1])
 
     # -- slots --------------------------------------------------------------------------------
 

@@ -33,11 +33,6 @@ PENDING = timedelta(minutes=2)
 MAX_PERIOD = timedelta(days=2)
 
 
-def tr(text: str) -> str:
-    """Translate in the own-status context."""
-    return QCoreApplication.translate("OwnStatus", text)
-
-
 def status_icon(status: str | None) -> QIcon:
     """The presence badge (shape and colour) of an own status."""
     presence = {"dnd": Presence.DND, "away": Presence.AWAY, "break": Presence.BREAK}.get(
@@ -186,9 +181,17 @@ class OwnStatus(QObject):
             local = self.dnd_until.astimezone(self._clock().tzinfo)
             when = local.strftime("%H:%M")
             if local.date() != self._clock().date():
-                return tr("Do not disturb until tomorrow %1").replace("%1", when)
-            return tr("Do not disturb until %1").replace("%1", when)
-        return status_title(self.status) if self.status else tr("Status unknown")
+                return QCoreApplication.translate(
+                    "OwnStatus", "Do not disturb until tomorrow %1"
+                ).replace("%1", when)
+            return QCoreApplication.translate("OwnStatus", "Do not disturb until %1").replace(
+                "%1", when
+            )
+        return (
+            status_title(self.status)
+            if self.status
+            else QCoreApplication.translate("OwnStatus", "Status unknown")
+        )
 
     def stop(self) -> None:
         """Stop the timers (the end time stays in the store)."""
@@ -234,10 +237,10 @@ class OwnStatusButton(QToolButton):
         self.own = own
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.setAccessibleName(tr("My status"))
-        self.setToolTip(tr("Set your own status in Bitrix24"))
+        self.setAccessibleName(QCoreApplication.translate("OwnStatus", "My status"))
+        self.setToolTip(QCoreApplication.translate("OwnStatus", "Set your own status in Bitrix24"))
         self.menu_ = QMenu(self)
-        self.menu_.setAccessibleName(tr("My status"))
+        self.menu_.setAccessibleName(QCoreApplication.translate("OwnStatus", "My status"))
         fill_status_menu(self.menu_, own)
         self.menu_.aboutToShow.connect(lambda: fill_status_menu(self.menu_, own))
         self.setMenu(self.menu_)
@@ -248,16 +251,20 @@ class OwnStatusButton(QToolButton):
         """Show the current status."""
         status = self.own.status or "online"
         self.setIcon(status_icon(status))
-        text = tr("My status: %1").replace("%1", self.own.title())
+        text = QCoreApplication.translate("OwnStatus", "My status: %1").replace(
+            "%1", self.own.title()
+        )
         self.setText(text)
         self.setAccessibleDescription(text)
 
 
 def add_timed_choices(menu: QMenu, own: OwnStatus) -> list[QAction]:
     """Add "Do not disturb for 1 hour" and "until tomorrow 9:00" to ``menu``."""
-    hour = menu.addAction(tr("Do not disturb for 1 hour"))
+    hour = menu.addAction(QCoreApplication.translate("OwnStatus", "Do not disturb for 1 hour"))
     hour.triggered.connect(lambda: own.dnd_for(timedelta(hours=1)))
-    tomorrow = menu.addAction(tr("Do not disturb until tomorrow 9:00"))
+    tomorrow = menu.addAction(
+        QCoreApplication.translate("OwnStatus", "Do not disturb until tomorrow 9:00")
+    )
     tomorrow.triggered.connect(own.dnd_until_tomorrow)
     return [hour, tomorrow]
 

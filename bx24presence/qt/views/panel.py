@@ -13,19 +13,14 @@ from bx24presence.qt.views.departments import DepartmentPanel
 from bx24presence.qt.views.team_lists import OutList, PickupList
 
 
-def tr(text: str) -> str:
-    """Translate in the team views' context."""
-    return QCoreApplication.translate("Team", text)
-
-
 class TeamDock(QDockWidget):
     """A dock beside the list; hidden until asked for (Ctrl+T). Only the tab on show is
     brought up to date on a refresh: the others catch up when they are shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("Team"), parent)
+        super().__init__(QCoreApplication.translate("Team", "Team"), parent)
         self.setObjectName("team-dock")
-        self.setAccessibleName(tr("Team"))
+        self.setAccessibleName(QCoreApplication.translate("Team", "Team"))
         self.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -34,15 +29,20 @@ class TeamDock(QDockWidget):
         self.pickup = PickupList()
         self.out = OutList()
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName(tr("Team views"))
+        self.tabs.setAccessibleName(QCoreApplication.translate("Team", "Team views"))
         # Short titles fit the dock's usual width; a narrow window gets scroll buttons rather
         # than a dock that pushes over the list.
         self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
-        self.tabs.addTab(self.departments, tr("Departments"))
-        self.tabs.addTab(self.pickup, tr("Pick up now"))
-        self.tabs.addTab(self.out, tr("Who is out"))
-        self.tabs.setTabToolTip(1, tr("Colleagues available now who have a phone"))
-        self.tabs.setTabToolTip(2, tr("Colleagues on vacation, by the day they are back"))
+        self.tabs.addTab(self.departments, QCoreApplication.translate("Team", "Departments"))
+        self.tabs.addTab(self.pickup, QCoreApplication.translate("Team", "Pick up now"))
+        self.tabs.addTab(self.out, QCoreApplication.translate("Team", "Who is out"))
+        self.tabs.setTabToolTip(
+            1, QCoreApplication.translate("Team", "Colleagues available now who have a phone")
+        )
+        self.tabs.setTabToolTip(
+            2,
+            QCoreApplication.translate("Team", "Colleagues on vacation, by the day they are back"),
+        )
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.setWidget(self.tabs)

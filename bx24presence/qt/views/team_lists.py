@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from bx24presence.domain import Colleague
+from bx24presence.qt.i18n import QT_TRANSLATE_NOOP
 from bx24presence.qt.links import LinkKind, safe_url
 from bx24presence.team import back_when, pickup_now, who_is_out
 from bx24presence.textsafe import isolate
@@ -27,21 +28,16 @@ PICKUP_LIMIT = 100
 OUT_LIMIT = 500
 #: "Back on <weekday>", whole (languages change the preposition with the day).
 BACK_ON_WEEKDAY = {
-    0: "Back on Monday",
-    1: "Back on Tuesday",
-    2: "Back on Wednesday",
-    3: "Back on Thursday",
-    4: "Back on Friday",
-    5: "Back on Saturday",
-    6: "Back on Sunday",
+    0: QT_TRANSLATE_NOOP("Team", "Back on Monday"),
+    1: QT_TRANSLATE_NOOP("Team", "Back on Tuesday"),
+    2: QT_TRANSLATE_NOOP("Team", "Back on Wednesday"),
+    3: QT_TRANSLATE_NOOP("Team", "Back on Thursday"),
+    4: QT_TRANSLATE_NOOP("Team", "Back on Friday"),
+    5: QT_TRANSLATE_NOOP("Team", "Back on Saturday"),
+    6: QT_TRANSLATE_NOOP("Team", "Back on Sunday"),
 }
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 URL_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def tr(text: str) -> str:
-    """Translate in the team views' context."""
-    return QCoreApplication.translate("Team", text)
 
 
 def first_phone(c: Colleague) -> tuple[str, str | None]:
@@ -58,10 +54,10 @@ def back_text(back: date, today: date) -> str:
     kind, value = back_when(back, today)
     locale = QLocale()
     if kind == "tomorrow":
-        return tr("Back tomorrow")
+        return QCoreApplication.translate("Team", "Back tomorrow")
     if kind == "weekday":
-        return tr(BACK_ON_WEEKDAY[value])
-    return tr("Back on %1").replace(
+        return QCoreApplication.translate("Team", BACK_ON_WEEKDAY[value])
+    return QCoreApplication.translate("Team", "Back on %1").replace(
         "%1", locale.toString(QDate(back.year, back.month, back.day), "d MMMM")
     )
 
@@ -82,10 +78,15 @@ class PickupList(QWidget):
         super().__init__(parent)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels([tr("Colleague"), tr("Call")])
+        self.tree.setHeaderLabels(
+            [
+                QCoreApplication.translate("Team", "Colleague"),
+                QCoreApplication.translate("Team", "Call"),
+            ]
+        )
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        self.tree.setAccessibleName(tr("Who can pick up now"))
+        self.tree.setAccessibleName(QCoreApplication.translate("Team", "Who can pick up now"))
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -95,7 +96,7 @@ class PickupList(QWidget):
         self.note = QLabel()
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
-        self.note.setAccessibleName(tr("About this list"))
+        self.note.setAccessibleName(QCoreApplication.translate("Team", "About this list"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)
@@ -133,8 +134,14 @@ class PickupList(QWidget):
             item.setData(1, URL_ROLE, url or "")
             if url:
                 item.setFont(1, link_font)
-                item.setToolTip(1, tr("Call %1").replace("%1", number))
-            spoken = tr("%1, call %2").replace("%1", c.name).replace("%2", number)
+                item.setToolTip(
+                    1, QCoreApplication.translate("Team", "Call %1").replace("%1", number)
+                )
+            spoken = (
+                QCoreApplication.translate("Team", "%1, call %2")
+                .replace("%1", c.name)
+                .replace("%2", number)
+            )
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole, spoken)
             self.tree.addTopLevelItem(item)
             if c.id == keep:
@@ -142,15 +149,23 @@ class PickupList(QWidget):
         self.tree.setUpdatesEnabled(True)
         self.shown = ids
         if not people:
-            self.note.setText(tr("Nobody with a phone is available right now."))
+            self.note.setText(
+                QCoreApplication.translate("Team", "Nobody with a phone is available right now.")
+            )
         elif len(people) > PICKUP_LIMIT:
             self.note.setText(
-                tr("The %1 most recently active of %2; click a number to call.")
+                QCoreApplication.translate(
+                    "Team", "The %1 most recently active of %2; click a number to call."
+                )
                 .replace("%1", str(PICKUP_LIMIT))
                 .replace("%2", str(len(people)))
             )
         else:
-            self.note.setText(tr("Most recently active first; click a number to call."))
+            self.note.setText(
+                QCoreApplication.translate(
+                    "Team", "Most recently active first; click a number to call."
+                )
+            )
 
     def _call(self, item: QTreeWidgetItem) -> None:
         url = item.data(1, URL_ROLE)
@@ -183,11 +198,11 @@ class OutList(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(True)
-        self.tree.setAccessibleName(tr("Who is out"))
+        self.tree.setAccessibleName(QCoreApplication.translate("Team", "Who is out"))
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.note = QLabel()
         self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.note.setAccessibleName(tr("About this list"))
+        self.note.setAccessibleName(QCoreApplication.translate("Team", "About this list"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)
@@ -234,9 +249,9 @@ class OutList(QWidget):
         self.tree.setUpdatesEnabled(True)
         total = sum(len(p) for _, p in groups)
         self.note.setText(
-            tr("Nobody is on vacation.")
+            QCoreApplication.translate("Team", "Nobody is on vacation.")
             if not total
-            else tr("%1 on vacation").replace("%1", str(total))
+            else QCoreApplication.translate("Team", "%1 on vacation").replace("%1", str(total))
         )
 
     def _on_tree_item_activated(self, item: QTreeWidgetItem, column: int) -> None:

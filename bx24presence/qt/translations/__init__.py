@@ -1,1 +1,0 @@
-"""Translation catalogs, one module per language."""
