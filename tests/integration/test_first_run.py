@@ -104,7 +104,10 @@ def test_success_names_the_user_and_portal(qtbot, portal) -> None:
     ("setup", "expected"),
     [
         (lambda p: p.revoke(), "The webhook was rejected: its secret is wrong"),
-        (lambda p: p.faults.fail("access-denied", 5), "REST access is not available on this portal's plan"),
+        (
+            lambda p: p.faults.fail("access-denied", 5),
+            "REST access is not available on this portal's plan",
+        ),
         (lambda p: p.faults.fail("503-limit", 20), "request limit was reached"),
         (lambda p: p.faults.fail("502-html", 20), "answered with an HTML page, HTTP 502"),
     ],

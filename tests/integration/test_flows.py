@@ -112,8 +112,8 @@ class User:
 @pytest.fixture
 def user(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> User:
     u = User(qtbot)
-    monkeypatch.setattr(WelcomeDialog, "exec", lambda d: u.answer_welcome(d))
-    monkeypatch.setattr(SettingsDialog, "exec", lambda d: u.answer_settings(d))
+    monkeypatch.setattr(WelcomeDialog, "exec", lambda d: u.answer_welcome(d))  # noqa: PLW0108  (a class attribute: the dialog is the argument)
+    monkeypatch.setattr(SettingsDialog, "exec", lambda d: u.answer_settings(d))  # noqa: PLW0108
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: u.warnings.append(a[2]))
     monkeypatch.setattr(QMessageBox, "critical", lambda *a: u.warnings.append(a[2]))
     monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
