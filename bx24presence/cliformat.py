@@ -133,6 +133,7 @@ def align(rows: Iterable[tuple[str, ...]]) -> list[str]:
 def format_table(snapshot: Any, local_now: Callable[[], datetime] | None = None) -> str:
     """An aligned table for people: id, name, presence, status, position, phone, email."""
     from bx24presence.presence import (  # noqa: PLC0415  (only the table needs these)
+        count_available,
         is_birthday,
         is_on_vacation,
         server_clock_now,
@@ -164,6 +165,6 @@ def format_table(snapshot: Any, local_now: Callable[[], datetime] | None = None)
             )
         )
     lines = align([header, *rows])
-    available = sum(1 for c in snapshot.colleagues if c.presence.is_available)
+    available = count_available(snapshot.colleagues, today)
     lines.append(f"{len(rows)} colleagues, {available} available")
     return "\n".join(lines) + "\n"

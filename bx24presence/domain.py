@@ -131,11 +131,6 @@ class Snapshot:
         """Colleagues keyed by id."""
         return {c.id: c for c in self.colleagues}
 
-    @property
-    def available_count(self) -> int:
-        """How many colleagues are online or mobile."""
-        return sum(1 for c in self.colleagues if c.presence.is_available)
-
 
 @dataclass(frozen=True, slots=True)
 class SnapshotDiff:

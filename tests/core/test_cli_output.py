@@ -157,3 +157,18 @@ def test_any_text_gives_safe_valid_output(texts: list[str]) -> None:
     assert len(table.splitlines()) == len(texts) + 2
     for text in texts:
         assert for_terminal(text) == for_terminal(for_terminal(text))
+
+
+def test_the_table_counts_available_as_the_window_and_the_tray_do() -> None:
+    """Online on vacation, or do not disturb, is not available: one definition everywhere."""
+    from datetime import date
+
+    people = [
+        colleague(1),
+        colleague(2, presence=Presence.MOBILE),
+        colleague(3, absent_until=date(2026, 3, 10)),  # online, but on vacation
+        colleague(4, presence=Presence.DND),
+        colleague(5, presence=Presence.OFFLINE),
+    ]
+    out = format_table(snapshot(people), local_now=lambda: LOCAL_NOW)
+    assert out.rstrip().splitlines()[-1] == "5 colleagues, 2 available"
