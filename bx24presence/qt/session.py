@@ -22,6 +22,7 @@ from bx24presence.logconfig import register_secret
 from bx24presence.memory import limit_arenas
 from bx24presence.portalchoice import PortalDecision, PortalSource, decide_portal, saved_webhook_url
 from bx24presence.qt.avatars.store import AvatarStore
+from bx24presence.qt.list.hot import HotIds
 from bx24presence.qt.list.model import ColleagueModel
 from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.main_window import MainWindow
@@ -214,6 +215,11 @@ class Session(QObject):
         self._settings = SettingsSignals(self.store, self)
         self._settings.changed.connect(self._on_settings_changed)
         self.team = TeamViews(self)  # toolbar, Team panel, Watched filter, why a result matched
+        self.hot = HotIds(
+            self.window.list, lambda: self.watchlist.watched, self.poller.set_hot_ids, self
+        )
+        self.watchlist.changed.connect(self.hot.schedule)
+        self.snapshot_applied.connect(self.hot.schedule)
         self._shut = False
 
     def _make_refresher(self) -> Refresher:
@@ -266,6 +272,7 @@ class Session(QObject):
         if self._shut:
             return
         self._shut = True
+        self.hot.stop()
         self._settings.close()
         if self._own_watchlist:
             self.watchlist.close()
