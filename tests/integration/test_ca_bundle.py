@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bx24presence import cli, trust
+from bx24presence import cli, clionce, trust
 from bx24presence.api.auth import parse_webhook_url
 from bx24presence.api.client import Bitrix24Client
 from bx24presence.api.errors import CertificateError
@@ -23,7 +23,7 @@ from tests import hostile
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (trust.ENV, "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(cli, "ONCE_RETRY_ATTEMPTS", 1)
+    monkeypatch.setattr(clionce, "ONCE_RETRY_ATTEMPTS", 1)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bx24presence import cli
+from bx24presence import cli, clionce
 from bx24presence.api.auth import parse_webhook_url
 from bx24presence.cliformat import display_width
 from bx24presence.demo import RateLimit
@@ -41,7 +41,7 @@ PRESENCES = {"online", "mobile", "away", "dnd", "break", "offline"}
 
 @pytest.fixture(autouse=True)
 def _quick_retries(monkeypatch):
-    monkeypatch.setattr(cli, "ONCE_RETRY_ATTEMPTS", 2)
+    monkeypatch.setattr(clionce, "ONCE_RETRY_ATTEMPTS", 2)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -386,7 +386,7 @@ def test_a_portal_sending_a_byte_a_second_exits_4_within_the_deadline(
     if timeout_option:
         argv += ["--timeout", "1.5"]
     else:
-        monkeypatch.setattr(cli, "DEFAULT_TIMEOUT_S", 1.5)
+        monkeypatch.setattr(clionce, "DEFAULT_TIMEOUT_S", 1.5)
     started = time.monotonic()
     code, out, err = run_stdin(capsys, monkeypatch, server.webhook_url, *argv)
     elapsed = time.monotonic() - started
@@ -422,7 +422,7 @@ def test_error_text_never_shows_the_secret_or_escape_sequences(
         )
 
     server = hostile(echo)
-    monkeypatch.setattr(cli, "ONCE_RETRY_ATTEMPTS", 1)
+    monkeypatch.setattr(clionce, "ONCE_RETRY_ATTEMPTS", 1)
     exit_code, out, err = run_stdin(capsys, monkeypatch, server.webhook_url, "--once", "--json")
     assert exit_code == expected_exit and out == ""
     assert_one_clean_line(err)
@@ -575,7 +575,7 @@ def test_an_unforeseen_error_outside_the_exchange_exits_1(capsys, monkeypatch) -
     def broken(users):
         raise RuntimeError("secrets that are not for the terminal")
 
-    monkeypatch.setattr(cli, "demo_portal", broken)
+    monkeypatch.setattr(clionce, "demo_portal", broken)
     code, out, err = run(capsys, "--once", "--json", "--demo")
     assert code == 1 and out == ""
     assert_one_clean_line(err)
@@ -583,7 +583,7 @@ def test_an_unforeseen_error_outside_the_exchange_exits_1(capsys, monkeypatch) -
 
 
 def test_the_watchdog_cancels_the_work_and_gives_up_on_it(monkeypatch) -> None:
-    monkeypatch.setattr(cli, "CANCEL_GRACE_S", 0.2)
+    monkeypatch.setattr(clionce, "CANCEL_GRACE_S", 0.2)
     assert cli.with_deadline(lambda: 5, 1.0, lambda: None) == 5
     with pytest.raises(KeyError):
         cli.with_deadline(lambda: {}["x"], 1.0, lambda: None)
@@ -609,7 +609,7 @@ def test_a_refresh_that_ignores_its_deadline_still_ends_at_the_timeout(
 
     stuck = threading.Event()
     monkeypatch.setattr(sync.Refresher, "refresh", lambda self, previous=None: stuck.wait(5))
-    monkeypatch.setattr(cli, "CANCEL_GRACE_S", 0.2)
+    monkeypatch.setattr(clionce, "CANCEL_GRACE_S", 0.2)
     started = time.monotonic()
     try:
         code, out, err = run_stdin(
