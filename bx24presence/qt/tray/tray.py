@@ -4,7 +4,6 @@ live status, "My status", and availability notifications."""
 from __future__ import annotations
 
 import dataclasses
-import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -12,36 +11,43 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import (
     QCoreApplication,
     QObject,
-    QPointF,
-    QRectF,
     Qt,
     QTimer,
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from bx24presence.domain import Colleague, Presence, Snapshot
-from bx24presence.failures import QT_TRANSLATE_NOOP, FailureKind, sentence
-from bx24presence.qt.list.badges import draw_badge
-from bx24presence.qt.system.identity import app_icon_pixmap
+from bx24presence.domain import Colleague, Snapshot
+from bx24presence.failures import FailureKind, sentence
 from bx24presence.qt.texts import markup_text, menu_text, presence_text
 from bx24presence.qt.tray.history import HistoryDialog, NotificationHistory
+from bx24presence.qt.tray.icon import STATUS_PRESENCE, badge_pixmap, tray_pixmap
+from bx24presence.qt.tray.texts import (
+    OWN_STATUSES,
+    alert_texts,
+    escape,
+    stale_note,
+    status_title,
+)
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.watch import Alert, is_available, watched_counts
 
 if TYPE_CHECKING:
     from bx24presence.qt.poller import PollFailed
 
-#: The statuses Bitrix24 lets a user choose (im.user.status.set).
-OWN_STATUSES = ("online", "dnd", "away", "break")
-_STATUS_PRESENCE = {
-    "online": Presence.ONLINE,
-    "dnd": Presence.DND,
-    "away": Presence.AWAY,
-    "break": Presence.BREAK,
-}
+__all__ = [
+    "DEBOUNCE_MS",
+    "MENU_LIMIT",
+    "OWN_STATUSES",
+    "Notifier",
+    "Tray",
+    "alert_texts",
+    "status_title",
+    "tray_pixmap",
+]
+
 MENU_LIMIT = 25
 DEBOUNCE_MS = 600
 
@@ -49,108 +55,6 @@ DEBOUNCE_MS = 600
 #: markup-safe: notification servers with body markup (org.freedesktop.Notifications) and Qt's
 #: own balloon read them as rich text.
 Notifier = Callable[[str, str, "QIcon | QSystemTrayIcon.MessageIcon", int], None]
-
-
-def status_title(status: str) -> str:
-    """The menu title of an own status."""
-    return {
-        "online": QCoreApplication.translate("Tray", "Online"),
-        "dnd": QCoreApplication.translate("Tray", "Do not disturb"),
-        "away": QCoreApplication.translate("Tray", "Away"),
-        "break": QCoreApplication.translate("Tray", "On a break"),
-    }.get(status) or _plain_word(status)
-
-
-# The tooltip's word on stale data, by the kind of failure.
-_STALE_TEXTS: dict[str, str] = {
-    FailureKind.NETWORK: QT_TRANSLATE_NOOP("Tray", "portal unreachable since %1"),
-    FailureKind.TIMEOUT: QT_TRANSLATE_NOOP("Tray", "portal too slow to answer since %1"),
-    FailureKind.RATE: QT_TRANSLATE_NOOP("Tray", "portal limiting requests since %1"),
-    FailureKind.AUTH: QT_TRANSLATE_NOOP("Tray", "polling stopped at %1"),
-    FailureKind.PROTOCOL: QT_TRANSLATE_NOOP("Tray", "portal's answers unusable since %1"),
-    FailureKind.PORTAL: QT_TRANSLATE_NOOP("Tray", "portal's answers unusable since %1"),
-}
-
-
-def _plain_word(text: str) -> str:
-    """A status the app does not know, as the portal sent it but only letters, digits, ``-``
-    and ``_`` (it reaches the tray tooltip, which Qt may read as rich text)."""
-    return "".join(ch for ch in text if ch.isalnum() or ch in "-_")[:32]
-
-
-def alert_texts(alert: Alert, now: datetime) -> tuple[str, str]:
-    """The (title, body) of an availability notification, markup-safe.
-
-    Names and positions are escaped and each sits in its own bidi isolate, so a name such as
-    ``<img src=...>`` shows as written, and one holding U+202E (right-to-left override) cannot
-    reorder the words around it. The app's own words are escaped too (a translation may hold ``&``).
-    """
-    if alert.is_summary:
-        names = [markup_text(c.name) for c in alert.colleagues]
-        body = ", ".join(names[:3])
-        if len(names) > 3:
-            body += " " + _escape(
-                QCoreApplication.translate("Tray", "and %1 more").replace("%1", str(len(names) - 3))
-            )
-        title = _escape(
-            QCoreApplication.translate("Tray", "%1 watched colleagues are available").replace(
-                "%1", str(len(names))
-            )
-        )
-        return title, body
-    c = alert.colleagues[0]
-    title = _escape(QCoreApplication.translate("Tray", "%1 is available")).replace(
-        "%1", markup_text(c.name)
-    )
-    parts = [_escape(presence_text(c, now))]
-    if c.work_position:
-        parts.append(markup_text(c.work_position))
-    return title, " · ".join(parts)
-
-
-def _escape(app_text: str) -> str:
-    return html.escape(app_text, quote=False)
-
-
-def tray_pixmap(own_status: str | None, count: int, *, stale: bool, size: int = 64) -> QPixmap:
-    """The icon: the app icon with a badge for the own status (shape and colour) on its
-    presence dot, a count bubble of watched colleagues available, and a warning mark when
-    the data is stale."""
-    pix = app_icon_pixmap(size)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    presence = _STATUS_PRESENCE.get(own_status or "online", Presence.ONLINE)
-    draw_badge(p, presence, QPointF(size * 0.735, size * 0.735), size * 0.22, QColor("white"))
-    if count > 0:
-        # A tray draws the icon at 16-24 px: the bubble then takes most of the corner, so
-        # the count stays about 10 px tall instead of 6.
-        small = size <= 24
-        limit = 10 if small else 100
-        text = str(count) if count < limit else f"{limit - 1}+"
-        height, width = size * (0.62 if small else 0.42), size * (0.62 if small else 0.48)
-        bubble = QRectF(size - width, 0, width, height)
-        p.setPen(QColor("white"))
-        p.setBrush(QColor("#1a1a1a"))
-        p.drawRoundedRect(bubble, height / 2, height / 2)
-        f = QFont()
-        f.setBold(True)
-        f.setPixelSize(max(1, int(height * (0.78 if len(text) < 3 else 0.55))))
-        p.setFont(f)
-        p.drawText(bubble, Qt.AlignmentFlag.AlignCenter, text)
-    if stale:
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#f0b400"))
-        p.drawEllipse(QRectF(0, size * 0.66, size * 0.34, size * 0.34))
-        p.setPen(QColor("#1a1a1a"))
-        f = QFont()
-        f.setBold(True)
-        f.setPixelSize(int(size * 0.28))
-        p.setFont(f)
-        p.drawText(
-            QRectF(0, size * 0.66, size * 0.34, size * 0.34), Qt.AlignmentFlag.AlignCenter, "!"
-        )
-    p.end()
-    return pix
 
 
 class Tray(QObject):
@@ -284,9 +188,7 @@ class Tray(QObject):
         failure = self.failure
         kind = failure.kind if failure is not None else FailureKind.NETWORK
         since = self.stale_since.astimezone().strftime("%H:%M") if self.stale_since else ""
-        text = QCoreApplication.translate(
-            "Tray", _STALE_TEXTS.get(kind, _STALE_TEXTS[FailureKind.PORTAL])
-        ).replace("%1", since)
+        text = stale_note(kind, since)
         if failure is not None:
             why = (
                 sentence(dataclasses.replace(failure.failure, said=""))
@@ -322,7 +224,7 @@ class Tray(QObject):
             now = self.snapshot.server_time if self.snapshot else self._clock()
             for c in people[:MENU_LIMIT]:
                 a = m.addAction(f"{menu_text(c.name)} — {presence_text(c, now)}")
-                a.setIcon(QIcon(_badge_pixmap(c.presence)))
+                a.setIcon(QIcon(badge_pixmap(c.presence)))
                 a.triggered.connect(lambda _=False, cid=c.id: self.colleague_requested.emit(cid))
             if len(people) > MENU_LIMIT:
                 more = m.addAction(
@@ -344,7 +246,7 @@ class Tray(QObject):
         group.setExclusive(True)
         for status in OWN_STATUSES:
             a = mine.addAction(status_title(status))
-            a.setIcon(QIcon(_badge_pixmap(_STATUS_PRESENCE[status])))
+            a.setIcon(QIcon(badge_pixmap(STATUS_PRESENCE[status])))
             a.setCheckable(True)
             a.setChecked(status == (self._pending_status or self.own_status))
             a.setActionGroup(group)
@@ -397,14 +299,14 @@ class Tray(QObject):
         self.history.add(alert)
         now = self.snapshot.server_time if self.snapshot else self._clock()
         title, text = alert_texts(alert, now)
-        icon = QIcon(_badge_pixmap(alert.colleagues[0].presence, 64))
+        icon = QIcon(badge_pixmap(alert.colleagues[0].presence, 64))
         self._notifier(title, text, icon, 10_000)
 
     def notice(self, title: str, text: str) -> None:
         """A plain informational notification (``text`` may quote the portal: escaped)."""
         self._last_alert = None
         self._notifier(
-            _escape(title), markup_text(text), QSystemTrayIcon.MessageIcon.Information, 8000
+            escape(title), markup_text(text), QSystemTrayIcon.MessageIcon.Information, 8000
         )
 
     def show_history(self) -> HistoryDialog:
@@ -436,12 +338,3 @@ class Tray(QObject):
             self.colleague_requested.emit(alert.colleagues[0].id)
         else:
             self.show_window_requested.emit()
-
-
-def _badge_pixmap(presence: Presence, size: int = 16) -> QPixmap:
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    draw_badge(p, presence, QPointF(size / 2, size / 2), size * 0.4, None)
-    p.end()
-    return pix
