@@ -34,28 +34,31 @@ from PySide6.QtWidgets import (
 from bx24presence.domain import Colleague
 from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
 from bx24presence.qt.avatars.store import AvatarStore, paint_initials
+from bx24presence.qt.details.contacts import PHONE_LABELS, contact_entries, contact_row
 from bx24presence.qt.details.labels import ElidedButton, ElidedText, NameLabel, plain_label
 from bx24presence.qt.details.link_failure import LinkFailure
-from bx24presence.qt.i18n import QT_TRANSLATE_NOOP
 from bx24presence.qt.icons import STAR, icon
 from bx24presence.qt.links import LinkKind, checked_url, safe_url
 from bx24presence.qt.list.badges import draw_badge
-from bx24presence.qt.texts import format_date, plain_tooltip, presence_text, vacation_text
+from bx24presence.qt.texts import format_date, presence_text, vacation_text
 from bx24presence.qt.theme import readable, secondary_text
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
 from bx24presence.textsafe import isolate
+
+__all__ = [
+    "BIG_AVATAR",
+    "PHONE_LABELS",
+    "SMALL_AVATAR",
+    "DetailsPane",
+    "ElidedButton",
+    "ElidedText",
+]
 
 log = logging.getLogger(__name__)
 
 BIG_AVATAR = 96
 #: In a short pane (the window is narrow, the details sit below the list).
 SMALL_AVATAR = 48
-PHONE_LABELS = {
-    "work_phone": QT_TRANSLATE_NOOP("Details", "Work"),
-    "personal_mobile": QT_TRANSLATE_NOOP("Details", "Mobile"),
-    "inner_phone": QT_TRANSLATE_NOOP("Details", "Extension"),
-    "personal_phone": QT_TRANSLATE_NOOP("Details", "Home"),
-}
 
 
 class DetailsPane(QScrollArea):
@@ -305,49 +308,15 @@ class DetailsPane(QScrollArea):
             w.deleteLater()
         self._rows.clear()
         secondary = secondary_text(self.palette())
-        entries: list[tuple[str, str, str | None]] = []
-        for kind, number in c.phones.as_dict().items():
-            label = QCoreApplication.translate("Details", PHONE_LABELS.get(kind, kind))
-            entries.append((label, number, safe_url(LinkKind.PHONE, number)))
-        if c.email:
-            entries.append(
-                (
-                    QCoreApplication.translate("Details", "Email"),
-                    c.email,
-                    safe_url(LinkKind.EMAIL, c.email),
-                )
+        for row, (label, value, url) in enumerate(contact_entries(c)):
+            kind_label, link, copy = contact_row(
+                label,
+                value,
+                url,
+                secondary=secondary,
+                open_link=self.open_link,
+                copy_text=self.copy_text,
             )
-        if c.website:
-            entries.append(
-                (
-                    QCoreApplication.translate("Details", "Website"),
-                    c.website,
-                    safe_url(LinkKind.WEB, c.website),
-                )
-            )
-        for row, (label, value, url) in enumerate(entries):
-            kind_label = QLabel(label)
-            kind_label.setTextFormat(Qt.TextFormat.PlainText)
-            pal = kind_label.palette()
-            pal.setColor(QPalette.ColorRole.WindowText, secondary)
-            kind_label.setPalette(pal)
-            link: QWidget
-            if url is None:
-                link = ElidedText(value)
-                link.setToolTip(plain_tooltip(value))
-            else:
-                button = link = ElidedButton(value)
-                button.setCursor(Qt.CursorShape.PointingHandCursor)
-                button.setToolTip(plain_tooltip(f"{value}\n{url}"))
-                button.clicked.connect(lambda _=False, u=url: self.open_link(u))
-            link.setAccessibleName(f"{label}: {value}")
-            copy = QToolButton()
-            copy.setText(QCoreApplication.translate("Details", "Copy"))
-            copy.setAutoRaise(True)
-            copy.setAccessibleName(
-                QCoreApplication.translate("Details", "Copy %1").replace("%1", label)
-            )
-            copy.clicked.connect(lambda _=False, v=value: self.copy_text(v))
             self._grid.addWidget(kind_label, row, 0)
             self._grid.addWidget(link, row, 1)
             self._grid.addWidget(copy, row, 2)
