@@ -7,20 +7,16 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from bx24presence.api.errors import (
     ApiError,
     Cancelled,
-    Failure,
-    NetworkError,
-    ProtocolError,
     Reason,
 )
 from bx24presence.cache import iter_snapshot, save_snapshot
@@ -28,6 +24,8 @@ from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.failures import FailureKind, failure_kind, sentence
 from bx24presence.memory import release_free_memory
 from bx24presence.qt.list.keys import SortKeys, compute_keys
+from bx24presence.qt.poll_events import DeadlineExceeded, EmptyAnswer, PollFailed, SnapshotReady
+from bx24presence.qt.poll_thread import PollerThread, _Watchdog
 from bx24presence.qt.relayfeed import RelayFeed
 
 if TYPE_CHECKING:
@@ -35,6 +33,20 @@ if TYPE_CHECKING:
     from bx24presence.sync import Refresher
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "MAX_BACKOFF_S",
+    "MIN_INTERVAL_S",
+    "POLL_DEADLINE_S",
+    "SAVE_EVERY_S",
+    "WATCHDOG_GRACE_S",
+    "DeadlineExceeded",
+    "EmptyAnswer",
+    "PollFailed",
+    "Poller",
+    "PollerThread",
+    "SnapshotReady",
+]
 
 MIN_INTERVAL_S = 15
 MAX_BACKOFF_S = 300
@@ -44,111 +56,6 @@ POLL_DEADLINE_S = 30.0
 #: Past the deadline, how long the refresh may take to end by itself before the watchdog
 #: abandons it (a backstop: the client enforces the deadline).
 WATCHDOG_GRACE_S = 5.0
-
-
-@dataclass(frozen=True)
-class SnapshotReady:
-    """A snapshot for the GUI, with everything expensive already worked out in the worker.
-
-    Attributes:
-        snapshot: the data.
-        diff: the change from the snapshot before (everything "added" for the first one).
-        keys: search and sort keys for the proxy model.
-        from_cache: True for the snapshot loaded from disk at start-up.
-        partial: True for the first rows of the cached snapshot, sent ahead of the rest so
-            the window can paint at once; the complete snapshot follows.
-        baseline: True when the data stream had a gap before this one (this poller's
-            first data, cached data, the first data after failures); the watcher
-            (:mod:`bx24presence.watch`) makes such a snapshot a silent baseline.
-    """
-
-    snapshot: Snapshot
-    diff: SnapshotDiff
-    keys: SortKeys
-    from_cache: bool = False
-    baseline: bool = False
-    partial: bool = False
-
-
-@dataclass(frozen=True)
-class PollFailed:
-    """A refresh failed.
-
-    Attributes:
-        kind: a :class:`~bx24presence.failures.FailureKind`: ``AUTH`` (polling stops until
-            the user acts), ``NETWORK``, ``TIMEOUT`` (no answer in time), ``RATE``,
-            ``PROTOCOL`` (an answer that makes no sense, an empty company included) or
-            ``PORTAL``.
-        message: the failure in English, for the log (never holds a secret); shown only
-            when there is no ``failure``.
-        at: when it failed (local, aware).
-        retry_in_s: when the next attempt comes, or None when polling stopped.
-        since: when the failures began (the first failure in a row).
-        failure: the reason and its data; :meth:`sentence` puts it into words.
-    """
-
-    kind: FailureKind | str
-    message: str
-    at: datetime
-    retry_in_s: int | None
-    since: datetime
-    failure: Failure | None = None
-
-    def sentence(self) -> str:
-        """The failure in one sentence of the UI's language (call it in the GUI thread)."""
-        return sentence(self.failure) if self.failure is not None else self.message
-
-
-class EmptyAnswer(ProtocolError):
-    """The portal listed nobody, not even the webhook's own user: a malformed answer."""
-
-    default_reason = Reason.NO_COLLEAGUES
-
-
-class DeadlineExceeded(NetworkError):
-    """A refresh took longer than its deadline and was abandoned."""
-
-    default_reason = Reason.TIMEOUT
-
-    def __init__(self, *, deadline_s: float, host: str = "") -> None:
-        super().__init__(host=host)
-        self.deadline_s = deadline_s
-
-
-class _Watchdog(QObject):
-    """A timer in the GUI thread that ends a refresh stuck past its deadline.
-
-    The poller's own thread is blocked inside the refresh, so its timers cannot fire; this
-    object lives in the application's main thread, armed and disarmed through queued
-    signals. Each refresh has a token, so a late timeout never ends the next refresh.
-    """
-
-    armed = Signal(int, int)  # token, milliseconds
-    disarmed = Signal(int)  # token
-
-    def __init__(self, on_expired: Callable[[int], None]) -> None:
-        super().__init__()
-        self._on_expired = on_expired
-        self._token = 0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self.armed.connect(self._on_armed)
-        self.disarmed.connect(self._on_disarmed)
-
-    @Slot(int, int)
-    def _on_armed(self, token: int, ms: int) -> None:
-        self._token = token
-        self._timer.start(ms)
-
-    @Slot(int)
-    def _on_disarmed(self, token: int) -> None:
-        if token == self._token:
-            self._timer.stop()
-
-    @Slot()
-    def _on_timer_timeout(self) -> None:
-        self._on_expired(self._token)
 
 
 class Poller(QObject):
@@ -489,36 +396,3 @@ class Poller(QObject):
         )
         if retry is not None and not self._stopped and self._timer is not None:
             self._timer.start(retry * 1000)
-
-
-class PollerThread(QObject):
-    """Owns the worker thread and the poller; starts, steers and joins them from the GUI."""
-
-    def __init__(self, poller: Poller, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.poller = poller
-        self._thread = QThread()
-        self._thread.setObjectName("bx24presence-poller")
-        poller.moveToThread(self._thread)
-        self._thread.started.connect(poller.start)
-        self._thread.finished.connect(poller.deleteLater)
-
-    def start(self) -> None:
-        """Start the thread; the poller loads the cache and refreshes."""
-        self._thread.start()
-
-    def is_running(self) -> bool:
-        """Whether the worker thread runs."""
-        return self._thread.isRunning()
-
-    def stop(self, timeout_ms: int = 2000) -> bool:
-        """Stop polling and join the thread, aborting a request in flight. True when joined."""
-        if not self._thread.isRunning():
-            return True
-        self.poller.cancel()  # thread-safe: aborts sockets, wakes sleeps
-        # Runs in the worker thread once the refresh in flight (now aborted) returns.
-        QTimer.singleShot(0, self.poller, self.poller.stop)
-        joined = self._thread.wait(timeout_ms)
-        if not joined:
-            log.error("The poller thread did not stop within %d ms", timeout_ms)
-        return bool(joined)
