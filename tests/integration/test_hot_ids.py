@@ -48,3 +48,12 @@ def test_on_screen_and_watched_colleagues_are_hot(qtbot, session) -> None:
     session.window.list.scrollToBottom()
     qtbot.waitUntil(lambda: visible_ids(session.window.list)[-1] in sent[-1], timeout=3000)
     assert frozenset(session.poller._hot_ids) == sent[-1]
+
+
+def test_a_closed_session_sends_nothing_more(qtbot, session) -> None:
+    """The watch list is shared with the tray and outlives a session: a change after the
+    session closed must not wake its timer (it would reach a deleted view and poller)."""
+    session.shutdown()
+    session.hot.schedule()
+    session.watchlist.set_watched(1, True)
+    assert not session.hot._timer.isActive()

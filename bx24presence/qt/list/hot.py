@@ -47,6 +47,7 @@ class HotIds(QObject):
     ) -> None:
         super().__init__(parent)
         self._view, self._watched, self._send = view, watched, send
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SETTLE_MS)
@@ -59,14 +60,19 @@ class HotIds(QObject):
             model.rowsInserted.connect(self.schedule)
 
     def schedule(self, *_: object) -> None:
-        """Send once things have settled."""
-        self._timer.start()
+        """Send once things have settled (never after :meth:`stop`: a watch list shared with
+        the tray outlives the session)."""
+        if not self._stopped:
+            self._timer.start()
 
     def send_now(self) -> None:
         """Send the hot ids at once."""
         self._timer.stop()
+        if self._stopped:
+            return
         self._send(frozenset(visible_ids(self._view)) | frozenset(self._watched()))
 
     def stop(self) -> None:
-        """No more sending (the session is closing)."""
+        """No more sending (the session is closing): the view and the poller go away."""
+        self._stopped = True
         self._timer.stop()
