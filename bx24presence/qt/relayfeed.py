@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
+from bx24presence.api.reasons import Failure
+from bx24presence.failures import sentence
 from bx24presence.relay.errors import RelayError, RelayFailure
 from bx24presence.textsafe import isolate, repair, strip_bidi
 
@@ -288,7 +290,7 @@ class RelayFeed(QObject):
         self._poller.poll_failed.emit(
             PollFailed(
                 kind=_KINDS.get(status.reason or "", "timeout"),
-                message=_relay_says(status.reason, status.message),
+                message=_relay_says(status.reason, status.message, status.failure),
                 at=now,
                 retry_in_s=None,
                 since=since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC),
@@ -306,8 +308,10 @@ _KINDS = {
 }
 
 
-def _relay_says(reason: str | None, message: str) -> str:
-    """The stale relay's words for the banner: translated, its own message neutralised."""
+def _relay_says(reason: str | None, message: str, failure: Failure | None = None) -> str:
+    """The stale relay's words for the banner, in the user's language: the relay's failure
+    as a translated sentence when it sent one this version knows, else its own (English)
+    message, neutralised."""
     if reason == "auth":
         head = QCoreApplication.translate("Relay", "The portal refused the office relay's webhook.")
     elif reason is None:
@@ -318,6 +322,8 @@ def _relay_says(reason: str | None, message: str) -> str:
         head = QCoreApplication.translate(
             "Relay", "The office relay cannot refresh from the portal."
         )
+    if failure is not None:
+        message = sentence(replace(failure, said=repair(failure.said), host=repair(failure.host)))
     detail = " ".join(strip_bidi(repair(message)).split())[:300]
     return f"{head} ({isolate(detail)})" if detail else head
 

@@ -31,6 +31,8 @@ from bx24presence.relay.heartbeat import (
     Heartbeat,
     decode_heartbeat,
     encode_heartbeat,
+    failure_from_wire,
+    failure_to_wire,
 )
 from bx24presence.relay.wire import (
     FORMAT,
@@ -76,6 +78,8 @@ __all__ = [
     "encode_heartbeat",
     "encode_snapshot",
     "encode_snapshot_marker",
+    "failure_from_wire",
+    "failure_to_wire",
     "fingerprint",
     "utc_now",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bx24presence.api.reasons import Failure, Reason
 from bx24presence.relay.wire import FORMAT, MAX_SMALL_FIELD, aware_time, bad
 
 STATUS_STARTING = "starting"
@@ -23,8 +24,12 @@ class Heartbeat:
     Attributes:
         status: ``starting``, ``ok`` or ``stale`` (polls of the portal are failing).
         since: when the failures began (stale) or None.
-        reason: the failure's kind (``network``, ``auth``, ``rate``, ``protocol``, ``portal``).
-        message: one plain sentence about the failure ("" when ok).
+        reason: the failure's kind (``network``, ``timeout``, ``auth``, ``rate``, ``protocol``,
+            ``portal``).
+        message: one plain English sentence about the failure ("" when ok), for scripts and
+            logs.
+        failure: the failure as a value (its typed reason and the data its sentence needs), so
+            that a desktop says it in its user's language; None when ok or not understood.
         interval_s: the relay's poll interval.
         period_s: how often the heartbeat is written.
         ttl_ms: its time to live as written.
@@ -37,6 +42,7 @@ class Heartbeat:
     since: datetime | None
     reason: str | None
     message: str
+    failure: Failure | None
     interval_s: float
     period_s: float
     ttl_ms: int
@@ -70,6 +76,7 @@ def encode_heartbeat(
     ttl_ms: int,
     version: int,
     data_age_s: float | None,
+    failure: Failure | None = None,
 ) -> str:
     """The heartbeat's JSON text."""
     return json.dumps(
@@ -79,6 +86,7 @@ def encode_heartbeat(
             "since": since.isoformat() if since else None,
             "reason": reason,
             "message": message,
+            "failure": failure_to_wire(failure),
             "interval_s": interval_s,
             "period_s": period_s,
             "ttl_ms": ttl_ms,
@@ -87,6 +95,44 @@ def encode_heartbeat(
         },
         separators=(",", ":"),
     )
+
+
+#: The failure's fields a heartbeat carries: what a sentence needs, never the English detail.
+_FAILURE_TEXTS = ("host", "scope", "code", "method", "target", "scheme", "said")
+_FAILURE_NUMBERS = ("status", "seconds", "limit_bytes")
+
+
+def failure_to_wire(failure: Failure | None) -> dict[str, Any] | None:
+    """A failure as JSON-ready data (None stays None)."""
+    if failure is None:
+        return None
+    out: dict[str, Any] = {"reason": failure.reason.value}
+    for name in (*_FAILURE_TEXTS, *_FAILURE_NUMBERS):
+        value = getattr(failure, name)
+        if value not in ("", None):
+            out[name] = value
+    return out
+
+
+def failure_from_wire(raw: Any) -> Failure | None:
+    """The failure a heartbeat carries, checked; None when absent or not understood (an
+    unknown reason from a newer relay, wrong types): the English message remains."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        reason = Reason(raw.get("reason"))
+    except ValueError:
+        return None
+    texts = {name: raw[name][:200] for name in _FAILURE_TEXTS if isinstance(raw.get(name), str)}
+    numbers: dict[str, Any] = {}
+    for name in _FAILURE_NUMBERS:
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if not math.isfinite(value) or not 0 <= value < 1e12:
+            continue
+        numbers[name] = float(value) if name == "seconds" else int(value)
+    return Failure(reason, **texts, **numbers)
 
 
 def _number(value: Any, name: str) -> float:
@@ -118,6 +164,7 @@ def decode_heartbeat(raw: Any, pttl_ms: Any) -> Heartbeat | None:
         since=aware_time(since, "since") if isinstance(since, str) else None,
         reason=reason[:40] if isinstance(reason, str) else None,
         message=message[:500] if isinstance(message, str) else "",
+        failure=failure_from_wire(d.get("failure")),
         interval_s=_number(d.get("interval_s"), "interval_s"),
         period_s=_number(d.get("period_s"), "period_s"),
         ttl_ms=ttl_ms,

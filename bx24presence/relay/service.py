@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bx24presence.api.errors import ApiError, AuthError, Cancelled, Reason
+from bx24presence.api.errors import ApiError, AuthError, Cancelled, Failure, Reason
 from bx24presence.domain import Snapshot, diff_snapshots
 from bx24presence.failures import FailureKind, failure_kind
 from bx24presence.logconfig import redact_all
@@ -56,6 +56,7 @@ class _Health:
     since: datetime | None = None
     reason: str | None = None
     message: str = ""
+    failure: Failure | None = None
     fetched_mono: float | None = None
 
 
@@ -185,6 +186,7 @@ class RelayService:
                 since=h.since or self._clock(),
                 reason=kind.value,
                 message=redact_all(str(err))[:300],
+                failure=err.failure,
                 fetched_mono=h.fetched_mono,
             )
         log.warning("Refresh failed (%s): %s; next attempt in %.0f s", kind, err, delay)
@@ -241,6 +243,7 @@ class RelayService:
             since=h.since,
             reason=h.reason,
             message=h.message,
+            failure=h.failure,
             interval_s=float(self.interval_s),
             period_s=float(self.heartbeat_s),
             ttl_ms=ttl_ms,

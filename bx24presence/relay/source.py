@@ -23,6 +23,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bx24presence.api.auth import is_loopback_host
+from bx24presence.api.reasons import Failure
 from bx24presence.domain import SnapshotDiff
 from bx24presence.relay import codec
 from bx24presence.relay.address import connect, parse_relay_url, portal_host, redis_password
@@ -57,9 +58,11 @@ class RelayStatus:
     Attributes:
         stale: the relay's polls fail, or its data is older than two intervals.
         since: when the relay's failures began (None when unknown or not failing).
-        reason: the relay's failure kind (``network``, ``auth``, ``rate``, ``protocol``,
-            ``portal``), None when only the data's age makes it stale.
-        message: the relay's sentence about the failure (untrusted text, capped).
+        reason: the relay's failure kind (``network``, ``timeout``, ``auth``, ``rate``,
+            ``protocol``, ``portal``), None when only the data's age makes it stale.
+        message: the relay's English sentence about the failure (untrusted text, capped).
+        failure: the failure as a value, when the relay sent one this desktop understands
+            (then the desktop says it in its own language).
         data_age_s: how old the portal's data is now, by the relay's account.
     """
 
@@ -68,6 +71,7 @@ class RelayStatus:
     reason: str | None
     message: str
     data_age_s: float | None
+    failure: Failure | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ def _status(beat: codec.Heartbeat) -> RelayStatus:
         reason=beat.reason,
         message=beat.message,
         data_age_s=beat.current_data_age_s,
+        failure=beat.failure,
     )
 
 

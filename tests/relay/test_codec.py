@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bx24presence.api.reasons import Failure, Reason
 from bx24presence.domain import Colleague, Presence, Snapshot, diff_snapshots
 from bx24presence.logconfig import redact_all
 from bx24presence.relay import codec
@@ -224,3 +225,26 @@ def test_documentation_gives_the_tested_acl_lines():
         for line in acl_setuser_lines(keys):
             assert line in text, f"{doc} lacks {line[:40]}"
         assert "desktop credentials sees the" in text, "the plain warning"
+
+
+def test_the_heartbeat_carries_the_failure_as_a_value_checked_on_the_way_in():
+    failure = Failure(Reason.TIMEOUT, host="company.bitrix24.ru", seconds=60.0, detail="boom")
+    text = codec.encode_heartbeat(
+        status="stale", since=NOW, reason="timeout", message="English", interval_s=60,
+        period_s=5, ttl_ms=15000, version=3, data_age_s=40.0, failure=failure,
+    )  # fmt: skip
+    beat = codec.decode_heartbeat(text.encode(), 15000)
+    # The English detail is for the relay's own log: it does not travel.
+    assert beat.failure == Failure(Reason.TIMEOUT, host="company.bitrix24.ru", seconds=60.0)
+    for hostile in (
+        {"reason": "from-a-newer-relay"},
+        {"reason": None},
+        [],
+        "timeout",
+        {"reason": "timeout", "seconds": "60", "status": True, "host": 7},
+        {"reason": "timeout", "seconds": float("inf"), "limit_bytes": -1},
+    ):
+        decoded = codec.failure_from_wire(hostile)
+        assert decoded is None or decoded == Failure(Reason.TIMEOUT)
+    long = codec.failure_from_wire({"reason": "portal-error", "said": "x" * 10_000})
+    assert long is not None and len(long.said) == 200

@@ -4,14 +4,17 @@ relay configured there, says so, and polls its portal again when the relay is re
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bx24presence.api.auth import parse_webhook_url
+from bx24presence.api.reasons import Failure, Reason
 from bx24presence.qt import i18n
 from bx24presence.qt import poller as poller_module
 from bx24presence.qt.dialogs.relaygroup import problem_text, store_relay_password
 from bx24presence.qt.dialogs.settings import SettingsDialog
-from bx24presence.qt.relayfeed import RelayMode
+from bx24presence.qt.relayfeed import RelayMode, _relay_says
 from bx24presence.qt.session import PortalChoice, Session
 from bx24presence.relay.address import ENV_REDIS_PASSWORD, portal_host
 from bx24presence.relay.source import AddressProblem, address_problem
@@ -141,3 +144,19 @@ def test_a_session_follows_the_relay_of_its_settings_and_the_status_bar_says_so(
         session.shutdown()
         session.window.close()
     assert not session.poller_thread.is_running()
+
+
+def test_a_stale_relay_is_explained_in_the_users_language(qapp) -> None:
+    """The relay's heartbeat carries its failure as a value: a Russian desktop says it in
+    Russian, not the relay's English; an older relay's bare message is still shown."""
+    failure = Failure(Reason.TIMEOUT, host="company.bitrix24.ru", seconds=60.0)
+    english = "The portal company.bitrix24.ru did not answer within 60 s"
+    i18n.install(qapp, "ru")
+    try:
+        said = _relay_says("timeout", english, failure)
+        assert "did not answer" not in said and "60" in said
+        assert re.search("[а-я]{4}", said.split("(", 1)[1]), said
+        assert "did not answer" in _relay_says("timeout", english, None)
+    finally:
+        i18n.install(qapp, "en")
+    assert "company.bitrix24.ru" in _relay_says("timeout", english, failure)
