@@ -90,7 +90,7 @@ class Controller(QObject):
             attach_tray(self.tray, self.own, window_shown=self._window_shown, about=self.about)
             self.tray.show()
         qapp.setQuitOnLastWindowClosed(self.tray is None)
-        self.alerts = Alerts(self.watcher, self.watchlist, store, self.tray, self)
+        self.alerts = Alerts(self.watcher, self.watchlist, store, self.tray, self, own=self.own)
         self.wake = WakeDetector(self.watcher.check_sleep, parent=self)
         self.wake.woke.connect(self._on_wake_woke)
         qapp.aboutToQuit.connect(self.shutdown)
@@ -164,6 +164,9 @@ class Controller(QObject):
         in_tray = in_tray and not self._started
         self._started = True
         session.start(show=not in_tray)
+        waiting = self.own.unsent or self.own.in_flight  # asked for while no session was open
+        if waiting is not None:  # (or on the way through the closed one)
+            self._on_tray_status_chosen(waiting)
 
     def reconnect(self) -> None:
         """The banner's "Reconnect…" after the portal refused the webhook: connect again
@@ -326,10 +329,11 @@ class Controller(QObject):
         snap = ready.snapshot
         if self.tray is not None:
             self.tray.set_snapshot(snap)
+        if self.own.retry_due is not None and not ready.from_cache:  # the portal answers again
+            self._on_tray_status_chosen(self.own.retry_due)
         if snap.own_status:
             self.own.observe(snap.own_status)
-        own = snap.own_status or (self.tray.own_status if self.tray else None)
-        self.alerts.observe(ready, own_dnd=own == "dnd", window=self.session.window)
+        self.alerts.observe(ready, window=self.session.window)  # own "dnd" from self.own
 
     def _on_session_poll_failed(self, failure: PollFailed) -> None:
         if self.tray is not None:
@@ -350,7 +354,9 @@ class Controller(QObject):
             self.session.poller.refresh_requested.emit()
 
     def _on_tray_status_chosen(self, status: str) -> None:
+        """Send an own status; with no session open it stays in ``own.unsent`` until one is."""
         if self.session is not None:
+            self.own.sent(status)
             self.session.poller.status_requested.emit(status)
 
     def _window_shown(self) -> bool:
@@ -369,6 +375,7 @@ class Controller(QObject):
             self.tray.set_own_status(status)
 
     def _on_poller_own_status_failed(self, message: str) -> None:
+        self.own.failed()
         if self.tray is not None:
             self.tray.notice(
                 APP_NAME,

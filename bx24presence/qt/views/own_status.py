@@ -6,6 +6,11 @@ default; a state file beside the settings when the app has one), so a restart wi
 period still ends it on time, and a period that ended while the app was closed ends at start.
 The clock is injected and checked every few seconds as well as at the end time, so neither a
 suspended computer nor a changed wall clock leaves the status stuck.
+
+A request that no portal session took (the period ended, or the tray asked to go back online,
+while no session was open: reconnecting, the welcome dialog) is kept as :attr:`OwnStatus.unsent`
+and sent when a session opens; one that failed is sent again, a few times at most. Until the
+portal confirms the way out of "do not disturb", the store keeps it, so a restart sends it too.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ TOMORROW_AT = time(9, 0)
 PENDING = timedelta(minutes=2)
 #: An end time further than this from now is not believed (a corrupt or hostile state file).
 MAX_PERIOD = timedelta(days=2)
+#: A request the portal refused or did not answer is sent at most this many times.
+MAX_TRIES = 3
 
 
 def status_icon(status: str | None) -> QIcon:
@@ -110,6 +117,12 @@ class OwnStatus(QObject):
         self._store: DndStore = store or MemoryDndStore()
         self.status: str | None = None
         self._requested_at: datetime | None = None
+        #: The status requested and not yet handed to a portal session (then sent by whoever
+        #: opens one); None when there is nothing to send.
+        self.unsent: str | None = None
+        #: The status handed to a session and not yet answered (lost if that session closes).
+        self.in_flight: str | None = None
+        self._tries = 0
         until, back_to = self._store.load()
         now = self._clock()
         if until is not None and (until.tzinfo is None or until - now > MAX_PERIOD):
@@ -132,7 +145,12 @@ class OwnStatus(QObject):
         """The user chose a status (no end time)."""
         if status not in OWN_STATUSES:
             return
-        self._set_until(None)
+        leaving_dnd = self.status == "dnd" and status != "dnd"
+        self.dnd_until = None
+        self.stop()
+        # Leaving "do not disturb" is kept (as a period that ended now) until the portal has
+        # it: a restart before then still sends it.
+        self._store.save(self._clock() if leaving_dnd else None, status if leaving_dnd else "")
         self.status = status
         self._request(status)
 
@@ -148,6 +166,9 @@ class OwnStatus(QObject):
     def confirm(self, status: str) -> None:
         """The portal accepted the own status ``status`` (or a poll saw it)."""
         self._requested_at = None
+        pending = {self.unsent, self.in_flight} - {None}
+        if not pending or status in pending:  # an earlier request's answer keeps the later one
+            self._forget_request()
         if status == self.status:
             return
         self.status = status
@@ -169,11 +190,39 @@ class OwnStatus(QObject):
             return
         if self._clock() >= self.dnd_until:
             back = self._back_to
-            self._set_until(None)
+            self.dnd_until = None  # the store keeps the ended period until the portal has it
+            self.stop()
             self.status = back
             self._request(back)
         else:
             self._arm()
+
+    # -- delivery -----------------------------------------------------------------------------
+
+    def sent(self, status: str) -> None:
+        """``status`` was handed to a portal session (its answer comes as :meth:`confirm` or
+        :meth:`failed`)."""
+        if status == self.unsent:
+            self.unsent = None
+        self.in_flight = status
+        self._tries += 1
+        self._requested_at = self._clock()
+
+    def failed(self) -> None:
+        """The portal refused or did not answer the request in flight: it is kept to send
+        again (:attr:`retry_due`) unless it was tried :data:`MAX_TRIES` times."""
+        status, self.in_flight = self.in_flight, None
+        if status is None:
+            return
+        if self._tries < MAX_TRIES:
+            self.unsent = status
+        else:
+            self._forget_request()
+
+    @property
+    def retry_due(self) -> str | None:
+        """The failed request that waits to be sent again (at the portal's next answer)."""
+        return self.unsent if self._tries > 0 else None
 
     def title(self) -> str:
         """ "Online", or "Do not disturb until 14:30"."""
@@ -202,6 +251,7 @@ class OwnStatus(QObject):
 
     def _request(self, status: str) -> None:
         self._requested_at = self._clock()
+        self.unsent, self.in_flight, self._tries = status, None, 0
         self.status_requested.emit(status)
         self.changed.emit()
 
@@ -211,6 +261,12 @@ class OwnStatus(QObject):
         self._set_until(until)
         self.status = "dnd"
         self._request("dnd")
+
+    def _forget_request(self) -> None:
+        """Nothing left to send: an ended period in the store is done with."""
+        self.unsent, self.in_flight, self._tries = None, None, 0
+        if self.dnd_until is None and self._store.load()[0] is not None:
+            self._store.save(None, "")
 
     def _set_until(self, until: datetime | None) -> None:
         self.dnd_until = until
