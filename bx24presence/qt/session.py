@@ -19,7 +19,7 @@ from bx24presence.api.auth import WebhookAuth, parse_webhook_url
 from bx24presence.api.errors import AuthError, Reason
 from bx24presence.cache import snapshot_path
 from bx24presence.logconfig import register_secret
-from bx24presence.memory import limit_arenas
+from bx24presence.memory import tune_allocator
 from bx24presence.portalchoice import PortalDecision, PortalSource, decide_portal, saved_webhook_url
 from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.list.hot import HotIds
@@ -174,7 +174,7 @@ class Session(QObject):
         # Hand the interpreter lock over more often than every 5 ms, so the window stays
         # fluid while the poller and avatar threads work (costs them a little throughput).
         sys.setswitchinterval(0.001)
-        limit_arenas()
+        tune_allocator()
         self.qapp = qapp
         self.choice = choice
         self._clients: list[Any] = []
