@@ -5,7 +5,9 @@ Run under an X server (the real xcb platform, not offscreen), e.g.::
     Xvfb :95 -screen 0 1280x800x24 -nolisten tcp &
     DISPLAY=:95 QT_QPA_PLATFORM=xcb .venv/bin/python docs/screenshots.py [names...]
 
-Each scenario drives the app like a user would and saves ``docs/<name>.png``.
+Each scenario drives the app like a user would and saves ``docs/<name>.png``. The
+``window-sizes`` scenario saves ``docs/window-{500x400,1920x1080}-{light,dark}-{en,ru}.png``
+(the screen must be at least 1920x1080: ``Xvfb :97 -screen 0 1920x1080x24``).
 """
 
 from __future__ import annotations
@@ -62,6 +64,35 @@ def demo_app(app: QApplication, users: int = 1000, theme: str = "light") -> Sess
     wait(app, 15, lambda: application.window._loaded)
     wait(app, 2)  # avatars
     return application
+
+
+@scenario
+def window_sizes(app: QApplication) -> None:
+    """The window at 500x400 and 1920x1080, light and dark, English and Russian, with the
+    own-status button the app adds and a colleague chosen."""
+    from bx24presence.qt.session import start_demo  # noqa: PLC0415
+    from bx24presence.qt.views.own_status import OwnStatus  # noqa: PLC0415
+
+    for width, height in ((500, 400), (1920, 1080)):
+        for theme in ("light", "dark"):
+            for lang in ("en", "ru"):
+                i18n.install(app, lang)
+                apply_theme(app, theme)
+                a = Session(app, Settings(), start_demo(400))
+                own = OwnStatus()
+                a.team.set_own_status(own)
+                own.confirm("online")
+                a.window.resize(width, height)
+                a.start()
+                wait(app, 15, lambda a=a: a.window._loaded)
+                pick(a)
+                wait(app, 2)  # avatars
+                save(a.window, f"window-{width}x{height}-{theme}-{lang}")
+                a.shutdown()
+                a.window.close()
+                own.stop()
+    i18n.install(app, "en")
+    apply_theme(app, "light")
 
 
 def pick(application: Session, name_part: str | None = None) -> None:

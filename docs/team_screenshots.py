@@ -7,6 +7,12 @@ Run it under a real X server through the shoot tool, for example::
 
 It opens the window maximised (so it fills the chosen screen size), waits for the data and
 the department structure, chooses a department, then stays open until ``--seconds`` pass.
+``--size 500x400`` gives the window that size instead, and ``--save docs/team-500x400.png``
+saves the window itself as it quits (no screenshot tool needed)::
+
+    Xvfb :97 -screen 0 1920x1080x24 -nolisten tcp &
+    DISPLAY=:97 QT_QPA_PLATFORM=xcb .venv/bin/python docs/team_screenshots.py \
+        --users 400 --size 500x400 --seconds 6 --save docs/team-500x400.png
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ def main() -> int:
     parser.add_argument("--search", default="")
     parser.add_argument("--about", action="store_true")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--size", default="", help="WIDTHxHEIGHT instead of the whole screen")
+    parser.add_argument("--save", default="", help="save the window here as it quits")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     i18n.install(app, args.lang)
@@ -51,7 +59,10 @@ def main() -> int:
     own.confirm("online")
     session.start(show=True)
     screen = app.primaryScreen()
-    if screen is not None:
+    if args.size:
+        width, height = (int(n) for n in args.size.split("x"))
+        session.window.resize(width, height)
+    elif screen is not None:
         session.window.setGeometry(screen.availableGeometry())
     team = session.team
     team.team_action.trigger()
@@ -77,6 +88,10 @@ def main() -> int:
         again.start(2000)
     if args.about:
         team.show_about()
+    if args.save:
+        QTimer.singleShot(
+            int(args.seconds * 1000) - 100, lambda: session.window.grab().save(args.save)
+        )
     QTimer.singleShot(int(args.seconds * 1000), app.quit)
     code = app.exec()
     session.shutdown()

@@ -8,20 +8,11 @@ from PySide6.QtCore import (
     QCoreApplication,
     QItemSelectionModel,
     QModelIndex,
-    Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import (
-    QCloseEvent,
-    QResizeEvent,
-)
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QMainWindow,
-    QMenu,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QWidget
 
 from bx24presence import APP_NAME
 from bx24presence.domain import Colleague
@@ -41,6 +32,7 @@ from bx24presence.qt.widgets import BannerKind
 from bx24presence.qt.window_frame import (
     MIN_SIZE,
     AdaptiveSplitter,
+    FittedWindow,
     add_status_widgets,
     fit_to_screen,
 )
@@ -53,7 +45,7 @@ TICK_MS = 30_000
 SLOW_MS = 5_000
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FittedWindow):
     """The window people look at all day.
 
     Other views hook in as docks and toolbars, or beside the splitter in :attr:`side`; the
@@ -129,9 +121,10 @@ class MainWindow(QMainWindow):
         self.side.setContentsMargins(0, 0, 0, 0)
         self.side.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self.splitter.fit(self.width())
         self.status_label, self.progress = add_status_widgets(self)
-        self.refresh_action = add_shortcuts(self)
+        self.refresh_action, self.settings_action = add_shortcuts(self)
+        self.menu_button = window_frame.add_folded_menu(self)  # the toolbar, when narrow
+        self.start_fitting()
         proxy.counts_changed.connect(self._on_proxy_counts_changed)
         # While rows move Qt re-selects a neighbour of a removed row; that is not the user's
         # choice, so the selection is settled after the move instead.
@@ -331,6 +324,8 @@ class MainWindow(QMainWindow):
 
     def _on_proxy_counts_changed(self, counts: dict) -> None:
         self.filters.set_counts(counts)
+        self.panel.filter_menu.refresh()
+        self.panel.fit_filters()  # longer counts may no longer fit on one line
 
     def _on_banner_action_clicked(self) -> None:
         if self._failure is not None and self._failure.kind == FailureKind.AUTH:
@@ -402,11 +397,6 @@ class MainWindow(QMainWindow):
         self.panel.hold(anchor)
 
     # -- Qt overrides ------------------------------------------------------------------------
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.splitter.fit(self.width())
-        self.details.set_compact(self.splitter.orientation() == Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.close_to_tray:

@@ -52,8 +52,9 @@ def colleague_menu(parent: QWidget, wl: WatchList, c: Colleague, copy: Callable[
     return menu
 
 
-def add_shortcuts(window: MainWindow) -> QAction:
-    """The window-wide keys (F5, Ctrl+F, Ctrl+Q, Ctrl+, Ctrl+D, Alt+1..); returns "Refresh"."""
+def add_shortcuts(window: MainWindow) -> tuple[QAction, QAction]:
+    """The window-wide keys (F5, Ctrl+F, Ctrl+Q, Ctrl+, Ctrl+D, Alt+1..); returns "Refresh"
+    and "Settings" (a narrow window's menu offers them)."""
 
     def act(
         text: str, keys: QKeySequence | str | QKeySequence.StandardKey, slot: object
@@ -74,7 +75,9 @@ def add_shortcuts(window: MainWindow) -> QAction:
         window.focus_search,
     )
     act(QCoreApplication.translate("MainWindow", "Quit"), "Ctrl+Q", window.quit_requested)
-    act(QCoreApplication.translate("MainWindow", "Settings"), "Ctrl+,", window.settings_requested)
+    settings = act(
+        QCoreApplication.translate("MainWindow", "Settings"), "Ctrl+,", window.settings_requested
+    )
     act(QCoreApplication.translate("MainWindow", "Watch"), "Ctrl+D", window.toggle_watch_selected)
     for i, kind in enumerate(QuickFilter):
         act(
@@ -82,4 +85,4 @@ def add_shortcuts(window: MainWindow) -> QAction:
             f"Alt+{i + 1}",
             lambda _=False, k=kind: window.choose_filter(k),
         )
-    return refresh
+    return refresh, settings

@@ -144,7 +144,6 @@
     </message>
     <message>
         <source>Work</source>
-        <extracomment>In a short pane (the window is narrow, the details sit below the list).</extracomment>
         <translation>Рабочий</translation>
     </message>
     <message>
@@ -161,6 +160,7 @@
     </message>
     <message>
         <source>Select a colleague to see the details.</source>
+        <extracomment>In a short pane (the window is narrow, the details sit below the list): the photo, the name and the Watch and Notify buttons share one line, the rest scrolls below it.</extracomment>
         <translation>Выберите коллегу, чтобы увидеть подробности.</translation>
     </message>
     <message>
@@ -722,6 +722,26 @@
     <message>
         <source>Filter</source>
         <translation>Фильтр</translation>
+    </message>
+    <message>
+        <source>Quick filter (Alt+1 to Alt+5)</source>
+        <translation>Быстрый фильтр (Alt+1 … Alt+5)</translation>
+    </message>
+    <message>
+        <source>Quick filter</source>
+        <translation>Быстрый фильтр</translation>
+    </message>
+    <message>
+        <source>Quick filter: %1</source>
+        <translation>Быстрый фильтр: %1</translation>
+    </message>
+    <message>
+        <source>Menu</source>
+        <translation>Меню</translation>
+    </message>
+    <message>
+        <source>My status, the sort order, the Team panel, About, Refresh, Settings</source>
+        <translation>Мой статус, сортировка, панель команды, «О программе», обновление, настройки</translation>
     </message>
 </context>
 <context>
@@ -1310,7 +1330,7 @@
     <name>Tray</name>
     <message>
         <source>Online</source>
-        <extracomment>The statuses Bitrix24 lets a user choose (im.user.status.set). Shows a desktop notification: (title, body, icon, milliseconds). The texts it gets are markup-safe: notification servers with body markup (org.freedesktop.Notifications) and Qt&apos;s own balloon read them as rich text.</extracomment>
+        <extracomment>The statuses Bitrix24 lets a user choose (im.user.status.set).</extracomment>
         <translation>В сети</translation>
     </message>
     <message>
@@ -1359,7 +1379,7 @@
     </message>
     <message>
         <source>bx24presence: connecting…</source>
-        <extracomment>Whether the window is on screen (the menu then offers &quot;Hide window&quot;). Adds more own-status choices (timed &quot;do not disturb&quot;) to the &quot;My status&quot; menu.</extracomment>
+        <extracomment>Shows a desktop notification: (title, body, icon, milliseconds). The texts it gets are markup-safe: notification servers with body markup (org.freedesktop.Notifications) and Qt&apos;s own balloon read them as rich text. Whether the window is on screen (the menu then offers &quot;Hide window&quot;). Adds more own-status choices (timed &quot;do not disturb&quot;) to the &quot;My status&quot; menu.</extracomment>
         <translation>bx24presence: подключение…</translation>
     </message>
     <message>

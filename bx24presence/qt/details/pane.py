@@ -7,15 +7,13 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from itertools import pairwise
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QGuiApplication,
     QIcon,
-    QPainter,
     QPalette,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,13 +31,13 @@ from PySide6.QtWidgets import (
 
 from bx24presence.domain import Colleague
 from bx24presence.presence import is_birthday, is_on_vacation, parse_birthday
-from bx24presence.qt.avatars.store import AvatarStore, paint_initials
+from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.details.contacts import PHONE_LABELS, contact_entries, contact_row
 from bx24presence.qt.details.labels import ElidedButton, ElidedText, NameLabel, plain_label
 from bx24presence.qt.details.link_failure import LinkFailure
+from bx24presence.qt.details.photo import photo_pixmap
 from bx24presence.qt.icons import STAR, icon
 from bx24presence.qt.links import LinkKind, checked_url, safe_url
-from bx24presence.qt.list.badges import draw_badge
 from bx24presence.qt.texts import format_date, presence_text, vacation_text
 from bx24presence.qt.theme import readable, secondary_text
 from bx24presence.qt.watchlist import WatchList, fill_notify_menu
@@ -57,8 +55,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BIG_AVATAR = 96
-#: In a short pane (the window is narrow, the details sit below the list).
-SMALL_AVATAR = 48
+#: In a short pane (the window is narrow, the details sit below the list): the photo, the
+#: name and the Watch and Notify buttons share one line, the rest scrolls below it.
+SMALL_AVATAR = 40
 
 
 class DetailsPane(QScrollArea):
@@ -135,10 +134,10 @@ class DetailsPane(QScrollArea):
 
         # The name gets the pane's whole width below the photo: names of 80 characters wrap
         # instead of widening the pane.
-        head = QHBoxLayout()
+        self._head = head = QHBoxLayout()
         head.addWidget(self._avatar, 0, Qt.AlignmentFlag.AlignTop)
         head.addStretch(1)
-        marks = QVBoxLayout()
+        self._marks = marks = QVBoxLayout()
         marks.addWidget(self._watch)
         marks.addWidget(self._notify)
         marks.addStretch(1)
@@ -160,7 +159,7 @@ class DetailsPane(QScrollArea):
         self.link_failure.copied.connect(self.copied)
 
         self._content = QWidget()
-        c = QVBoxLayout(self._content)
+        self._column = c = QVBoxLayout(self._content)
         c.setContentsMargins(0, 0, 0, 0)
         c.setSpacing(6)
         c.addLayout(head)
@@ -262,11 +261,28 @@ class DetailsPane(QScrollArea):
         self._refresh_avatar()
 
     def set_compact(self, compact: bool) -> None:
-        """A smaller photo, when the pane is short (below the list in a narrow window)."""
+        """A short pane (below the list in a narrow window): a smaller photo with the name and
+        the buttons beside it, thin margins; its first line is all it needs."""
         size = SMALL_AVATAR if compact else BIG_AVATAR
-        if self._avatar.width() != size:
-            self._avatar.setFixedSize(QSize(size, size))
-            self._refresh_avatar()
+        if self._avatar.width() == size:
+            return
+        self._avatar.setFixedSize(QSize(size, size))
+        self._refresh_avatar()
+        font = self._name.font()
+        font.setPointSizeF(self.font().pointSizeF() + (1 if compact else 4))
+        self._name.setFont(font)
+        if compact:
+            self._head.insertWidget(1, self._name, 1, Qt.AlignmentFlag.AlignVCenter)
+            self._head.setStretch(2, 0)
+            self._marks.setDirection(QVBoxLayout.Direction.LeftToRight)
+            self._layout.setContentsMargins(8, 6, 8, 6)
+            self.setMinimumHeight(size + 12)
+        else:
+            self._column.insertWidget(1, self._name)
+            self._head.setStretch(1, 1)
+            self._marks.setDirection(QVBoxLayout.Direction.TopToBottom)
+            self._layout.setContentsMargins(16, 16, 16, 16)
+            self.setMinimumHeight(0)
 
     def refresh_presence(self, server_now: datetime) -> None:
         """Update the presence line ("last seen 12 min ago" ages)."""
@@ -332,31 +348,10 @@ class DetailsPane(QScrollArea):
         c = self._colleague
         if c is None:
             return
-        dpr = self.devicePixelRatioF()
-        size = self._avatar.width()
-        pix = None
-        url = (c.avatar_hr or c.avatar) if dpr > 1 else (c.avatar or c.avatar_hr)
-        if self._avatars is not None and url:
-            pix = self._avatars.pixmap(url, size, dpr)
-        canvas = QPixmap(int(size * dpr), int(size * dpr))
-        canvas.setDevicePixelRatio(dpr)
-        canvas.fill(Qt.GlobalColor.transparent)
-        p = QPainter(canvas)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(0, 0, size, size)
-        if pix is not None:
-            p.drawPixmap(0, 0, pix)
-        else:
-            paint_initials(p, rect, c.initials, c.color)
-        r = size * 0.12
-        draw_badge(
-            p,
-            c.presence,
-            QPointF(rect.right() - r * 1.2, rect.bottom() - r * 1.2),
-            r,
-            self.palette().color(self.backgroundRole()),
+        background = self.palette().color(self.backgroundRole())
+        canvas = photo_pixmap(
+            c, self._avatars, self._avatar.width(), self.devicePixelRatioF(), background
         )
-        p.end()
         self._avatar.setPixmap(canvas)
         self._avatar.setAccessibleDescription(presence_text(c, datetime.now().astimezone()))
 

@@ -1,7 +1,9 @@
 """The list's column of the window: search, quick filters, banner, the list or a placeholder.
 
 It keeps the user's place while rows move (a background refresh) and starts a new search at
-the top; it turns keys in the search field into moves in the list.
+the top; it turns keys in the search field into moves in the list. In a narrow window it is
+compact (the filters in one drop-down, thinner margins, Refresh and Settings folded into the
+window's menu) and the list never gets fewer than :data:`MIN_ROWS` rows of height.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,13 +31,16 @@ from PySide6.QtWidgets import (
 from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.list.delegate import AVATAR, ColleagueDelegate
 from bx24presence.qt.list.model import ColleagueModel
-from bx24presence.qt.list.proxy import ColleagueProxy
+from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.list.view import Anchor, ColleagueList
+from bx24presence.qt.narrow import FilterMenuButton
 from bx24presence.qt.watchlist import WatchList
 from bx24presence.qt.widgets import Banner, FilterBar
 from bx24presence.qt.window_menu import colleague_menu
 
 _INTO_LIST = (Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# The list is never squeezed below this many rows (the details pane or the window gives way).
+MIN_ROWS = 4
 
 
 class ListPanel(QWidget):
@@ -94,7 +99,8 @@ class ListPanel(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
         self.list.setItemDelegate(self.delegate)
-        self.list.set_row_height(self.delegate.row_height(self.list.font()))
+        self.row_height = self.delegate.row_height(self.list.font())
+        self.list.set_row_height(self.row_height)
         self.list.setModel(proxy)
         self.list.installEventFilter(self)
         self.list.verticalScrollBar().valueChanged.connect(self.prefetch_avatars)
@@ -106,14 +112,17 @@ class ListPanel(QWidget):
         self.stack.addWidget(self.list)
         self.stack.addWidget(self.placeholder)
 
-        top = QHBoxLayout()
+        self.filter_menu = FilterMenuButton(self.filters)
+        self.filter_menu.hide()
+        self._top = top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.refresh_button)
         top.addWidget(self.settings_button)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.filters)
+        layout.addWidget(self.filter_menu, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
 
@@ -125,6 +134,7 @@ class ListPanel(QWidget):
             proxy.rowsAboutToBeInserted,
         ):
             about_to.connect(self._on_proxy_rows_about_to_move)
+        self.set_compact(False)
 
     @staticmethod
     def _tool_button(text: str, tip: str) -> QToolButton:
@@ -133,6 +143,39 @@ class ListPanel(QWidget):
         button.setToolTip(tip)
         button.setAccessibleName(text)
         return button
+
+    # -- narrow windows ------------------------------------------------------------------------
+
+    def add_top_button(self, button: QToolButton) -> None:
+        """Put ``button`` at the end of the search row (the window's folded menu)."""
+        self._top.addWidget(button)
+
+    def set_compact(self, compact: bool) -> None:
+        """Thin margins (the list is short) or roomy ones; the list keeps at least
+        :data:`MIN_ROWS` rows either way."""
+        margin, gap = (6, 4) if compact else (8, 6)
+        self._layout.setContentsMargins(margin, margin, margin, 2 if compact else margin)
+        self._layout.setSpacing(gap)
+        frame = 2 * self.list.frameWidth()
+        self.list.setMinimumHeight(MIN_ROWS * self.row_height + frame)
+        self.fit_filters()
+
+    def fit_filters(self) -> None:
+        """The quick filters as a row of buttons where they fit on one line, else as one
+        drop-down (a second line of buttons would cost the list a row)."""
+        buttons = [self.filters.button(kind) for kind in QuickFilter]
+        flow = self.filters.layout()
+        gap = flow.spacing() if flow is not None else 0
+        needed = sum(b.sizeHint().width() for b in buttons) + gap * (len(buttons) - 1)
+        margins = self._layout.contentsMargins()
+        compact = needed > self.width() - margins.left() - margins.right()
+        self.filters.setVisible(not compact)
+        self.filter_menu.setVisible(compact)
+
+    def set_folded(self, folded: bool) -> None:
+        """Refresh and Settings are in the window's menu (folded) or buttons of their own."""
+        self.refresh_button.setVisible(not folded)
+        self.settings_button.setVisible(not folded)
 
     # -- position ----------------------------------------------------------------------------
 
@@ -219,6 +262,10 @@ class ListPanel(QWidget):
         menu.exec(self.list.viewport().mapToGlobal(pos))
 
     # -- Qt overrides ------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_filters()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):

@@ -36,7 +36,7 @@ TOMORROW_AT = time(9, 0)
 PENDING = timedelta(minutes=2)
 #: An end time further than this from now is not believed (a corrupt or hostile state file).
 MAX_PERIOD = timedelta(days=2)
-#: A request the portal refused or did not answer is sent at most this many times.
+# A request the portal refused or did not answer is sent at most this many times.
 MAX_TRIES = 3
 
 
@@ -117,10 +117,10 @@ class OwnStatus(QObject):
         self._store: DndStore = store or MemoryDndStore()
         self.status: str | None = None
         self._requested_at: datetime | None = None
-        #: The status requested and not yet handed to a portal session (then sent by whoever
-        #: opens one); None when there is nothing to send.
+        # The status requested and not yet handed to a portal session (then sent by whoever
+        # opens one); None when there is nothing to send.
         self.unsent: str | None = None
-        #: The status handed to a session and not yet answered (lost if that session closes).
+        # The status handed to a session and not yet answered (lost if that session closes).
         self.in_flight: str | None = None
         self._tries = 0
         until, back_to = self._store.load()
