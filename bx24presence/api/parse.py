@@ -153,6 +153,16 @@ def is_colleague(obj: dict[str, Any]) -> bool:
     return not isinstance(obj.get("bot_data"), dict)
 
 
+#: Texts up to this long that many colleagues share are kept once.
+_SHARED_MAX = 120
+
+
+def _shared(text: str | None) -> str | None:
+    """One string object for texts many colleagues share (first and last names, positions,
+    birthdays): 10,000 colleagues hold a few hundred distinct ones, 2.5 MB otherwise."""
+    return sys.intern(text) if text and len(text) <= _SHARED_MAX else text
+
+
 def _aware(dt: datetime | None, now: datetime) -> datetime | None:
     """A time without an offset is the portal's local time: ``now``'s offset (``now`` is the
     portal's clock, always aware)."""
@@ -181,8 +191,8 @@ def parse_user(
         now = now.replace(tzinfo=UTC)
     if not is_colleague(obj):
         return None
-    first = _text(obj.get("first_name")) or ""
-    last = _text(obj.get("last_name")) or ""
+    first = _shared(_text(obj.get("first_name"))) or ""
+    last = _shared(_text(obj.get("last_name"))) or ""
     name = _text(obj.get("name")) or " ".join(p for p in (first, last) if p) or f"User {uid}"
     last_activity_raw = _text(obj.get("last_activity_date"))
     last_activity = _aware(parse_iso(last_activity_raw), now)
@@ -211,12 +221,12 @@ def parse_user(
         presence=presence,
         first_name=first,
         last_name=last,
-        work_position=_text(obj.get("work_position")),
+        work_position=_shared(_text(obj.get("work_position"))),
         color=sys.intern(color) if color else None,
         avatar=avatar,
         avatar_hr=avatar_hr,
         gender=gender,
-        birthday=_birthday(obj.get("birthday")),
+        birthday=_shared(_birthday(obj.get("birthday"))),
         email=_text(obj.get("email")),
         website=_text(obj.get("website")),
         phones=parse_phones(obj.get("phones")),

@@ -410,3 +410,23 @@ def test_any_bytes_through_the_decoder_and_the_parsers(data: bytes) -> None:
         return
     with contextlib.suppress(ProtocolError):
         _through_the_parsers(body)
+
+
+def test_texts_many_colleagues_share_are_kept_once() -> None:
+    """First and last names, positions and birthdays repeat across thousands of people:
+    one string object each, not one per colleague (2.5 MB at 10,000)."""
+    now = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    people = [
+        jsonio.decode_answer(
+            json.dumps(
+                {"id": i, "first_name": "Anna", "last_name": "Smith", "birthday": "1990-05-04",
+                 "work_position": "Account Manager", "email": f"a{i}@example.com"}
+            ).encode()
+        )
+        for i in (1, 2)
+    ]  # fmt: skip
+    a, b = (parse_user(p, portal="https://x.bitrix24.ru", now=now, window_s=900) for p in people)
+    assert a is not None and b is not None
+    for field in ("first_name", "last_name", "work_position", "birthday"):
+        assert getattr(a, field) is getattr(b, field), field
+    assert a.email != b.email
