@@ -95,6 +95,46 @@ def window_sizes(app: QApplication) -> None:
     apply_theme(app, "light")
 
 
+@scenario
+def window_menu(app: QApplication) -> None:
+    """The 500x400 window's Menu open on "My status": the folded toolbar, every action
+    reachable (saves docs/window-500x400-menu.png from the screen, menus included)."""
+    from PySide6.QtCore import QPoint  # noqa: PLC0415
+
+    from bx24presence.qt.session import start_demo  # noqa: PLC0415
+    from bx24presence.qt.views.own_status import OwnStatus  # noqa: PLC0415
+
+    apply_theme(app, "light")
+    a = Session(app, Settings(), start_demo(400))
+    own = OwnStatus()
+    a.team.set_own_status(own)
+    own.confirm("online")
+    a.window.resize(500, 400)
+    a.window.move(0, 0)
+    a.start()
+    wait(app, 15, lambda: a.window._loaded)
+    pick(a)
+    wait(app, 2)
+    button = a.window.menu_button
+    menu = button.menu()
+    menu.popup(button.mapToGlobal(QPoint(0, button.height())))
+    wait(app, 0.5)
+    mine = next(x for x in menu.actions() if x.menu() is not None)
+    menu.setActiveAction(mine)
+    wait(app, 0.3)
+    sub = mine.menu()
+    if not sub.isVisible():
+        sub.popup(menu.mapToGlobal(QPoint(menu.width(), 0)))
+    wait(app, 0.8)
+    corner = a.window.mapToGlobal(QPoint(0, 0))
+    right = max(corner.x() + a.window.width(), sub.geometry().right() + 1)
+    save_screen(app, "window-500x400-menu", (corner.x(), corner.y(), right - corner.x(), 400))
+    menu.hide()
+    a.shutdown()
+    a.window.close()
+    own.stop()
+
+
 def pick(application: Session, name_part: str | None = None) -> None:
     model = application.model
     people = model.colleagues()

@@ -125,11 +125,14 @@ def fit_layout(window: MainWindow) -> None:
     window.panel.set_folded(fold)
     docks = side_docks_width(window)
     central = width - docks
-    window.splitter.fit(central, window.splitter.height())
-    vertical = window.splitter.orientation() == Qt.Orientation.Vertical
-    window.panel.set_compact(vertical)
+    # The splitter's own height is the old one while the window is being resized.
+    bars_height = sum(bar.height() for bar in bars if bar.isVisibleTo(window))
+    status = window.statusBar().sizeHint().height()
+    vertical = central < NARROW_PX
+    window.panel.set_compact(vertical)  # their minimum heights first: the splitter keeps them
     window.details.set_compact(vertical)
     window.details.setVisible(not (docks and width < NARROW_PX))
+    window.splitter.fit(central, window.height() - bars_height - status)
 
 
 class FittedWindow(QMainWindow):

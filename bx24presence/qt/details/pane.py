@@ -261,8 +261,8 @@ class DetailsPane(QScrollArea):
         self._refresh_avatar()
 
     def set_compact(self, compact: bool) -> None:
-        """A short pane (below the list in a narrow window): a smaller photo with the name and
-        the buttons beside it, thin margins; its first line is all it needs."""
+        """A short pane (below the list in a narrow window): a smaller photo with the name,
+        the position and the buttons beside it, thin margins; that first line is all it needs."""
         size = SMALL_AVATAR if compact else BIG_AVATAR
         if self._avatar.width() == size:
             return
@@ -272,13 +272,22 @@ class DetailsPane(QScrollArea):
         font.setPointSizeF(self.font().pointSizeF() + (1 if compact else 4))
         self._name.setFont(font)
         if compact:
-            self._head.insertWidget(1, self._name, 1, Qt.AlignmentFlag.AlignVCenter)
+            who = QVBoxLayout()
+            who.setSpacing(0)
+            who.addWidget(self._name)
+            who.addWidget(self._position)
+            self._head.insertLayout(1, who, 1)
             self._head.setStretch(2, 0)
             self._marks.setDirection(QVBoxLayout.Direction.LeftToRight)
             self._layout.setContentsMargins(8, 6, 8, 6)
             self.setMinimumHeight(size + 12)
         else:
+            item = self._head.takeAt(1)  # the name and position's own layout
             self._column.insertWidget(1, self._name)
+            self._column.insertWidget(2, self._position)
+            emptied = item.layout() if item is not None else None
+            if emptied is not None:
+                emptied.deleteLater()
             self._head.setStretch(1, 1)
             self._marks.setDirection(QVBoxLayout.Direction.TopToBottom)
             self._layout.setContentsMargins(16, 16, 16, 16)
