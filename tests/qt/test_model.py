@@ -138,6 +138,22 @@ def test_typing_on_narrows_and_deleting_widens() -> None:
         assert proxy.rowCount() == count, text
 
 
+def test_an_erased_search_is_remembered_only_while_the_list_is_the_same() -> None:
+    """Erasing back to an earlier query reuses its matches, unless a refresh came between:
+    then the newcomer must be found, and the one who left must not."""
+    model, proxy = make()
+    for text in ("a", "an", "ann", "an"):
+        proxy.set_search(text)
+    assert sorted(names(proxy)) == ["Anna Smith", "Dana Brown"]
+    apply(model, [*PEOPLE[1:], colleague(7, "Annika Bell")])  # Anna left, Annika came
+    proxy.set_search("ann")
+    assert names(proxy) == ["Annika Bell"]
+    proxy.set_search("an")
+    assert sorted(names(proxy)) == ["Annika Bell", "Dana Brown"]
+    proxy.set_search("a")
+    assert "Anna Smith" not in names(proxy) and "Annika Bell" in names(proxy)
+
+
 def test_quick_filters_and_counts(qtbot) -> None:
     _, proxy = make()
     c = proxy.counts

@@ -11,8 +11,11 @@ many rows (a new search) is passed on as one reset instead, which the view handl
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import compress, repeat
+from operator import contains, not_, or_
 from typing import Any
 
 from PySide6.QtCore import (
@@ -32,6 +35,22 @@ from bx24presence.team import last_seen_order
 _Index = QModelIndex | QPersistentModelIndex
 #: Above this many contiguous ranges to insert or remove, a reset is cheaper for the view.
 MAX_RANGES = 64
+#: Searches remembered while the list is unchanged (erasing a query costs a lookup).
+REMEMBERED_SEARCHES = 12
+
+
+def _sorted_runs(rows: list[int], limit: int) -> list[tuple[int, int]] | None:
+    """Ascending rows as contiguous ``(first, last)`` runs; None when there are more than
+    ``limit`` (the caller resets instead, and need not know how many)."""
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        elif len(out) == limit:
+            return None
+        else:
+            out.append((r, r))
+    return out
 
 
 class QuickFilter(enum.Enum):
@@ -67,7 +86,10 @@ class ColleagueProxy(QAbstractProxyModel):
         self._query = Query()
         self._filter = QuickFilter.EVERYONE
         self._sorted_all: list[int] = []  # every colleague, in display order
+        self._sorted_hay: list[str] = []  # their search texts, in the same order
         self._matches: list[int] = []  # those matching the search, in display order
+        self._matches_hay: list[str] | None = None  # their search texts (None: not yet)
+        self._found: OrderedDict[Query, list[int]] = OrderedDict()  # searches done
         self._counts: dict[QuickFilter, int] = dict.fromkeys(QuickFilter, 0)
         self._today: date | None = None
         self._flags: dict[QuickFilter, frozenset[int]] = {}
@@ -105,9 +127,20 @@ class ColleagueProxy(QAbstractProxyModel):
         query = Query.parse(text)
         if query == self._query:
             return
-        narrowing = query.narrows(self._query)
+        found = self._found.get(query)
+        if found is not None:
+            self._found.move_to_end(query)
+            self._matches, self._matches_hay = found, None
+        elif query.narrows(self._query):
+            self._matches, self._matches_hay = self._search(query, self._matches, self._hays())
+        else:
+            self._matches, self._matches_hay = self._search(query, *self._universe())
         self._query = query
-        self._match(base=self._matches if narrowing else None)
+        if query:
+            self._found[query] = self._matches
+            while len(self._found) > REMEMBERED_SEARCHES:
+                self._found.popitem(last=False)
+        self._count()
         self._sync(changed=())
 
     def set_quick_filter(self, kind: QuickFilter) -> None:
@@ -124,7 +157,7 @@ class ColleagueProxy(QAbstractProxyModel):
             self._watched = watched
             self._flags[QuickFilter.WATCHED] = watched
             if self.sourceModel() is not None:
-                self._match(base=None)
+                self._count()
                 self._sync(changed=())
 
     def set_only(self, ids: Iterable[int] | None) -> None:
@@ -133,7 +166,7 @@ class ColleagueProxy(QAbstractProxyModel):
         if only != self._only:
             self._only = only
             if self.sourceModel() is not None:
-                self._match(base=None)
+                self._match()
                 self._sync(changed=())
 
     def set_sort_order(self, order: SortOrder) -> None:
@@ -208,6 +241,8 @@ class ColleagueProxy(QAbstractProxyModel):
                 if self._order is SortOrder.LAST_SEEN
                 else list(order)
             )
+            hay = keys.haystack
+            self._sorted_hay = [hay.get(i, "") for i in self._sorted_all]
             self._flags = dict(
                 zip(
                     (QuickFilter.AVAILABLE, QuickFilter.VACATION, QuickFilter.BIRTHDAYS),
@@ -216,30 +251,47 @@ class ColleagueProxy(QAbstractProxyModel):
                 )
             )
             self._flags[QuickFilter.WATCHED] = self._watched
-        self._match(base=None)
+        self._match()
 
-    def _match(self, base: list[int] | None) -> None:
-        """Apply the search to ``base`` (or everyone) and count the quick filters."""
-        q = self._query
-        candidates = self._sorted_all if base is None else base
-        if self._only is not None and base is None:
-            candidates = [i for i in candidates if i in self._only]
-        if not q:
-            self._matches = list(candidates)
-        else:
-            keys = self.source().keys
-            hay, digits = keys.haystack, keys.digits
-            terms = q.terms
-            if any(d is not None for d in q.digit_terms):
-                self._matches = [
-                    i for i in candidates if q.matches(hay.get(i, ""), digits.get(i, ""))
-                ]
-            elif len(terms) == 1:
-                t = terms[0]
-                self._matches = [i for i in candidates if t in hay.get(i, "")]
-            else:
-                self._matches = [i for i in candidates if all(t in hay.get(i, "") for t in terms)]
+    def _match(self) -> None:
+        """Search everyone again (the list, its order or the department changed)."""
+        self._found.clear()
+        self._matches, self._matches_hay = self._search(self._query, *self._universe())
         self._count()
+
+    def _universe(self) -> tuple[list[int], list[str]]:
+        """Everyone a search looks through (the chosen department's people), with their
+        search texts, in display order."""
+        ids, hays = self._sorted_all, self._sorted_hay
+        if self._only is not None:
+            keep = list(map(self._only.__contains__, ids))
+            return list(compress(ids, keep)), list(compress(hays, keep))
+        return ids, hays
+
+    def _hays(self) -> list[str]:
+        """The search texts of the current matches, in their order."""
+        if self._matches_hay is None:
+            hay = self.source().keys.haystack
+            self._matches_hay = [hay.get(i, "") for i in self._matches]
+        return self._matches_hay
+
+    def _search(
+        self, q: Query, ids: list[int], hays: list[str]
+    ) -> tuple[list[int], list[str] | None]:
+        """The ids (and texts) among ``ids`` that match ``q``: each term tested over all texts
+        in one pass in C (``map`` of ``in``), not a Python loop per colleague."""
+        if not q:
+            return list(ids), list(hays)
+        digits = self.source().keys.digits
+        # As Query.matches: each term is in the text, or (a phone-like term) in the digits.
+        for term, dterm in zip(q.terms, q.digit_terms, strict=True):
+            found: Iterator[bool] = map(contains, hays, repeat(term))
+            if dterm is not None:
+                in_digits = map(contains, map(digits.get, ids, repeat("")), repeat(dterm))
+                found = map(or_, found, in_digits)
+            keep = list(found)
+            ids, hays = list(compress(ids, keep)), list(compress(hays, keep))
+        return ids, hays
 
     def _count(self) -> None:
         counts = {QuickFilter.EVERYONE: len(self._matches)}
@@ -247,7 +299,7 @@ class ColleagueProxy(QAbstractProxyModel):
             counts[kind] = (
                 len(members)
                 if not self._query and self._only is None and kind is not QuickFilter.WATCHED
-                else sum(1 for i in self._matches if i in members)
+                else len(members.intersection(self._matches))
             )
         if counts != self._counts:
             self._counts = counts
@@ -256,13 +308,12 @@ class ColleagueProxy(QAbstractProxyModel):
     def _target(self) -> list[int]:
         if self._filter is QuickFilter.EVERYONE:
             return list(self._matches)
-        members = self._flags[self._filter]
-        return [i for i in self._matches if i in members]
+        return list(filter(self._flags[self._filter].__contains__, self._matches))
 
     # -- passing changes on ------------------------------------------------------------------
 
     def _reindex(self) -> None:
-        self._pos = {i: r for r, i in enumerate(self._ids)}
+        self._pos = dict(zip(self._ids, range(len(self._ids)), strict=True))
 
     def _sync(self, changed: Iterable[int], *, resort: bool = False) -> None:
         """Move the visible rows to the target order with the fewest, precise signals."""
@@ -271,12 +322,17 @@ class ColleagueProxy(QAbstractProxyModel):
         new = self._target()
         cur = self._ids
         new_set, cur_set = set(new), set(cur)
-        gone = [self._pos[i] for i in cur if i not in new_set]
-        gone_runs = _runs(gone)
-        survivors = [i for i in new if i in cur_set]
-        arriving = [r for r, i in enumerate(new) if i not in cur_set]
-        arrive_runs = _runs(arriving)
-        if len(gone_runs) + len(arrive_runs) > MAX_RANGES:
+        # Rows are found with C-level passes (map, compress): 10,000 rows in about a
+        # millisecond, where a Python loop per row took several.
+        gone = list(compress(range(len(cur)), map(not_, map(new_set.__contains__, cur))))
+        arriving = list(compress(range(len(new)), map(not_, map(cur_set.__contains__, new))))
+        gone_runs = _sorted_runs(gone, MAX_RANGES)
+        arrive_runs = _sorted_runs(arriving, MAX_RANGES) if gone_runs is not None else None
+        if (
+            gone_runs is None
+            or arrive_runs is None
+            or len(gone_runs) + len(arrive_runs) > MAX_RANGES
+        ):
             self.beginResetModel()
             self._ids = new
             self._reindex()
@@ -288,6 +344,7 @@ class ColleagueProxy(QAbstractProxyModel):
             self.endRemoveRows()
         if gone_runs:
             self._reindex()
+        survivors = list(filter(cur_set.__contains__, new))
         if self._ids != survivors:
             self.layoutAboutToBeChanged.emit()
             old_persistent = self.persistentIndexList()
@@ -323,8 +380,12 @@ class ColleagueProxy(QAbstractProxyModel):
             self.endRemoveRows()
         if rows:
             self._reindex()
-        self._sorted_all = [i for i in self._sorted_all if i not in leaving]
+        keep = [i not in leaving for i in self._sorted_all]
+        self._sorted_all = list(compress(self._sorted_all, keep))
+        self._sorted_hay = list(compress(self._sorted_hay, keep))
         self._matches = [i for i in self._matches if i not in leaving]
+        self._matches_hay = None
+        self._found.clear()
 
     def _on_source_applied(self, changed: set[int]) -> None:
         self._sync(changed, resort=True)
