@@ -88,9 +88,13 @@ app = QApplication([])
 i18n.install(app, "en")
 settings = Settings(poll_interval_s=15)
 choice = choose_portal(RunOptions(portal=os.environ["BENCH_URL"], allow_http=True), settings)
+import functools, threading
 handler_ms = []
 _apply = Session._on_poller_snapshot_ready
+@functools.wraps(_apply)  # the same name: PySide keeps delivering it queued, in the GUI thread
 def _timed(self, ready):
+    if threading.current_thread() is not threading.main_thread():
+        raise SystemExit("the snapshot was applied outside the GUI thread")
     t = time.perf_counter()
     _apply(self, ready)
     handler_ms.append(round((time.perf_counter() - t) * 1000, 1))

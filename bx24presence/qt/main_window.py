@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QHBoxLayout, QMenu, QWidget
 from bx24presence import APP_NAME
 from bx24presence.domain import Colleague
 from bx24presence.failures import FailureKind
-from bx24presence.presence import count_available
 from bx24presence.qt import window_frame
 from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.details.pane import DetailsPane
@@ -214,9 +213,7 @@ class MainWindow(FittedWindow):
 
     def available_count(self) -> int:
         """Colleagues available now, by the one definition the filter and the tray use."""
-        snap = self.model.snapshot
-        today = self.proxy.today or self.model.local_now().astimezone().date()
-        return count_available(snap.colleagues, today) if snap is not None else 0
+        return self.proxy.available_total() if self.model.snapshot is not None else 0
 
     def _update_status(self) -> None:
         self.status_label.setText(

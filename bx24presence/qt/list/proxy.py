@@ -176,6 +176,12 @@ class ColleagueProxy(QAbstractProxyModel):
             if self.sourceModel() is not None:
                 self._sync(changed=(), resort=True)
 
+    def available_total(self) -> int:
+        """How many colleagues are available now, whatever the search and the department:
+        the one definition (:func:`bx24presence.presence.is_available`), already counted
+        with the keys, so the window, the filter and the tray agree at no cost."""
+        return len(self._flags.get(QuickFilter.AVAILABLE, ()))
+
     @property
     def sort_order(self) -> SortOrder:
         """The list's order."""
@@ -242,7 +248,7 @@ class ColleagueProxy(QAbstractProxyModel):
                 else list(order)
             )
             hay = keys.haystack
-            self._sorted_hay = [hay.get(i, "") for i in self._sorted_all]
+            self._sorted_hay = list(map(hay.get, self._sorted_all, repeat("")))
             self._flags = dict(
                 zip(
                     (QuickFilter.AVAILABLE, QuickFilter.VACATION, QuickFilter.BIRTHDAYS),
@@ -272,7 +278,7 @@ class ColleagueProxy(QAbstractProxyModel):
         """The search texts of the current matches, in their order."""
         if self._matches_hay is None:
             hay = self.source().keys.haystack
-            self._matches_hay = [hay.get(i, "") for i in self._matches]
+            self._matches_hay = list(map(hay.get, self._matches, repeat("")))
         return self._matches_hay
 
     def _search(
