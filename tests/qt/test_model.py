@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QItemSelectionModel
 
 from bx24presence.domain import Phones, Presence, diff_snapshots
 from bx24presence.qt.list.keys import compute_keys
-from bx24presence.qt.list.model import ColleagueModel, ColleagueRole, StatusTextRole
-from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
+from bx24presence.qt.list.model import ColleagueModel, ColleagueRole, StatusTextRole, _runs
+from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter, _sorted_runs
 from bx24presence.qt.list.view import ColleagueList
 from tests.factories import LOCAL_NOW, TODAY, changed, colleague, snapshot
 
@@ -225,3 +227,10 @@ def test_colleague_role() -> None:
     assert c.name == "Anna Smith"
     assert proxy.colleague_at(0) is c
     assert proxy.mapToSource(proxy.index(0, 0)).row() == model.row_of(1)
+
+
+@given(st.lists(st.integers(0, 300), unique=True), st.integers(1, 70))
+def test_runs_found_in_c_match_the_plain_loop(rows, limit) -> None:
+    rows = sorted(rows)
+    plain = _runs(rows)
+    assert _sorted_runs(rows, limit) == (plain if len(plain) <= limit else None)

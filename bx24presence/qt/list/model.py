@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,6 +28,9 @@ StatusTextRole = Qt.ItemDataRole.UserRole + 4
 AvatarUrlRole = Qt.ItemDataRole.UserRole + 5
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+_ID = attrgetter("id")
 
 
 def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -142,13 +146,13 @@ class ColleagueModel(QAbstractListModel):
         known = self._row_of
         return (
             len(known) - len(diff.removed) + len(diff.added) == expected
-            and all(i in known for i in diff.removed)
-            and all(c.id not in known for c in diff.added)
-            and all(c.id in known for c in diff.changed)
+            and all(map(known.__contains__, diff.removed))
+            and known.keys().isdisjoint(map(_ID, diff.added))
+            and all(map(known.__contains__, map(_ID, diff.changed)))
         )
 
     def _reindex(self) -> None:
-        self._row_of = {c.id: r for r, c in enumerate(self._rows)}
+        self._row_of = dict(zip(map(_ID, self._rows), range(len(self._rows)), strict=True))
 
     # -- Qt overrides ------------------------------------------------------------------------
 
