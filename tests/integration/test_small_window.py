@@ -134,3 +134,14 @@ def test_full_screen_keeps_the_toolbar_and_the_filter_chips(session_at: Any) -> 
     assert reachable(s) == toolbar_labels(s)
     assert w.filters.isVisible() and not w.panel.filter_menu.isVisible()
     assert w.refresh_button.isVisible() and w.settings_button.isVisible()
+
+
+def test_the_folded_menu_shows_the_own_status_as_it_changes(session_at: Any, qtbot: Any) -> None:
+    """The toolbar is hidden at 500 wide: the Menu button carries the own status' badge."""
+    s = session_at("en", (500, 400))
+    own, button = s.team.own_button.own, s.team.own_button
+    assert s.window.menu_button.icon().cacheKey() == button.icon().cacheKey()
+    own.choose("dnd")
+    qtbot.waitUntil(
+        lambda: s.window.menu_button.icon().cacheKey() == button.icon().cacheKey(), timeout=2000
+    )

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
@@ -312,6 +312,9 @@ class OwnStatusButton(QToolButton):
         )
         self.setText(text)
         self.setAccessibleDescription(text)
+        parent = self.parentWidget()
+        if parent is not None:  # a narrow window's menu shows it too, with the toolbar hidden
+            QCoreApplication.postEvent(parent, QEvent(QEvent.Type.LayoutRequest))
 
 
 def add_timed_choices(menu: QMenu, own: OwnStatus) -> list[QAction]:
