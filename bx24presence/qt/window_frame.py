@@ -128,16 +128,22 @@ def fit_layout(window: MainWindow) -> None:
     # The splitter's own height is the old one while the window is being resized.
     bars_height = sum(bar.height() for bar in bars if bar.isVisibleTo(window))
     status = window.statusBar().sizeHint().height()
+    height = window.height() - bars_height - status
     vertical = central < NARROW_PX
     window.panel.set_compact(vertical)  # their minimum heights first: the splitter keeps them
     window.details.set_compact(vertical)
     window.details.setVisible(not (docks and width < NARROW_PX))
-    window.splitter.fit(central, window.height() - bars_height - status)
+    below = 0
+    if vertical and window.details.isVisibleTo(window):
+        below = window.details.minimumHeight() + window.splitter.handleWidth()
+    window.panel.keep_rows(height - below)
+    window.splitter.fit(central, height)
 
 
 class FittedWindow(QMainWindow):
     """A main window arranged for its size by :func:`fit_layout`: on a resize, when a
-    toolbar's size changes (a longer own status), and when a dock opens or closes."""
+    toolbar's size changes (a longer own status), when a dock opens or closes, and when the
+    banner above the list comes or goes."""
 
     def start_fitting(self) -> None:
         """Arrange the window now, and from now on (call once its parts exist)."""
@@ -145,6 +151,7 @@ class FittedWindow(QMainWindow):
         self._fit.setSingleShot(True)
         self._fit.timeout.connect(self.fit)
         self._fitting = True
+        cast("MainWindow", self).banner.installEventFilter(self)
         self.fit()
 
     def fit(self) -> None:
@@ -171,7 +178,12 @@ class FittedWindow(QMainWindow):
                 dock.visibilityChanged.connect(self._fit_soon)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest and isinstance(watched, QToolBar):
+        kind = event.type()
+        toolbar_resized = kind == QEvent.Type.LayoutRequest and isinstance(watched, QToolBar)
+        banner = kind in (QEvent.Type.Show, QEvent.Type.Hide) and watched is getattr(
+            self, "banner", None
+        )
+        if toolbar_resized or banner:
             self._fit_soon()
         return super().eventFilter(watched, event)
 

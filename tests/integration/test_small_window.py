@@ -145,3 +145,23 @@ def test_the_folded_menu_shows_the_own_status_as_it_changes(session_at: Any, qtb
     qtbot.waitUntil(
         lambda: s.window.menu_button.icon().cacheKey() == button.icon().cacheKey(), timeout=2000
     )
+
+
+def test_a_banner_at_500x400_takes_rows_never_pushes_the_list_out(
+    session_at: Any, qtbot: Any
+) -> None:
+    s = session_at("en", (500, 400))
+    w = s.window
+    w.banner.show_message(
+        "warning",
+        "Could not reach the portal (gave up after 2 attempts). The data is 5 min old.",
+        "Retry now",
+    )
+    qtbot.waitUntil(lambda: rows_shown(s) < ROWS)
+    qtbot.wait(50)
+    assert rows_shown(s) >= 3, f"{rows_shown(s):.1f} rows"
+    # The whole list, frame and all, lies inside its column: nothing drawn under the details.
+    assert w.list.mapTo(w.panel, QPoint(0, w.list.height())).y() <= w.panel.height()
+    assert (w.width(), w.height()) == (500, 400), "the window does not grow"
+    w.banner.clear()
+    qtbot.waitUntil(lambda: rows_shown(s) >= ROWS)

@@ -3,7 +3,7 @@
 It keeps the user's place while rows move (a background refresh) and starts a new search at
 the top; it turns keys in the search field into moves in the list. In a narrow window it is
 compact (the filters in one drop-down, thinner margins, Refresh and Settings folded into the
-window's menu) and the list never gets fewer than :data:`MIN_ROWS` rows of height.
+window's menu) and the list keeps :data:`MIN_ROWS` rows of height while the window has it.
 """
 
 from __future__ import annotations
@@ -39,8 +39,10 @@ from bx24presence.qt.widgets import Banner, FilterBar
 from bx24presence.qt.window_menu import colleague_menu
 
 _INTO_LIST = (Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-# The list is never squeezed below this many rows (the details pane or the window gives way).
+# The list keeps this many rows while the window has the height (the details pane gives way
+# first), and never fewer than FEWEST_ROWS (a banner above it takes the rest).
 MIN_ROWS = 4
+FEWEST_ROWS = 2
 
 
 class ListPanel(QWidget):
@@ -101,6 +103,7 @@ class ListPanel(QWidget):
         self.list.setItemDelegate(self.delegate)
         self.row_height = self.delegate.row_height(self.list.font())
         self.list.set_row_height(self.row_height)
+        self.list.setMinimumHeight(MIN_ROWS * self.row_height + 2 * self.list.frameWidth())
         self.list.setModel(proxy)
         self.list.installEventFilter(self)
         self.list.verticalScrollBar().valueChanged.connect(self.prefetch_avatars)
@@ -151,14 +154,20 @@ class ListPanel(QWidget):
         self._top.addWidget(button)
 
     def set_compact(self, compact: bool) -> None:
-        """Thin margins (the list is short) or roomy ones; the list keeps at least
-        :data:`MIN_ROWS` rows either way."""
+        """Thin margins (the list is short) or roomy ones."""
         margin, gap = (6, 4) if compact else (8, 6)
         self._layout.setContentsMargins(margin, margin, margin, 2 if compact else margin)
         self._layout.setSpacing(gap)
-        frame = 2 * self.list.frameWidth()
-        self.list.setMinimumHeight(MIN_ROWS * self.row_height + frame)
         self.fit_filters()
+
+    def keep_rows(self, height: int) -> None:
+        """The list's least height for a panel ``height`` high: :data:`MIN_ROWS` rows, fewer
+        (down to :data:`FEWEST_ROWS`) when the search row, filters and a banner need the room,
+        so nothing is pushed out of the panel."""
+        frame = 2 * self.list.frameWidth()
+        chrome = self.minimumSizeHint().height() - self.list.minimumHeight()
+        rows = max(FEWEST_ROWS, min(MIN_ROWS, (height - chrome - frame) // self.row_height))
+        self.list.setMinimumHeight(rows * self.row_height + frame)
 
     def fit_filters(self) -> None:
         """The quick filters as a row of buttons where they fit on one line, else as one
