@@ -15,8 +15,6 @@ never collected; the app makes few, and only large snapshots freeze.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 #: A snapshot bringing at least this many new or changed colleagues freezes the heap.
 FREEZE_AT = 500
@@ -28,21 +26,3 @@ def settle_after_snapshot(new_objects: int) -> bool:
         return False
     gc.freeze()
     return True
-
-
-@contextmanager
-def collections_paused() -> Iterator[None]:
-    """No automatic collection while a refresh is parsed and prepared (in the poller's
-    thread). Parsing 10,000 colleagues creates hundreds of thousands of objects, which
-    triggers full collections every time the heap grows by a quarter: each walks everything
-    alive, 25-35 ms holding the interpreter lock, and the window freezes for as long.
-    Reference counting still frees everything as usual; the few cycles made meanwhile wait
-    for the next collection. The snapshot is frozen once applied (see
-    :func:`settle_after_snapshot`)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -23,7 +23,6 @@ from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.failures import FailureKind, failure_kind, sentence
 from bx24presence.memory import release_free_memory
-from bx24presence.qt.heap import collections_paused
 from bx24presence.qt.list.keys import SortKeys, compute_keys
 from bx24presence.qt.poll_events import DeadlineExceeded, EmptyAnswer, PollFailed, SnapshotReady
 from bx24presence.qt.poll_thread import PollerThread, _Watchdog
@@ -298,8 +297,7 @@ class Poller(QObject):
             refresher = self.refresher()
             if previous is not None and previous.portal != refresher.client.portal:
                 previous = None
-            with collections_paused():
-                snap = refresher.refresh(previous, deadline_s=self._deadline_s or None)
+            snap = refresher.refresh(previous, deadline_s=self._deadline_s or None)
             if not snap.colleagues:
                 raise EmptyAnswer(host=urlsplit(self._portal).hostname or "")
         except Cancelled:
@@ -332,9 +330,8 @@ class Poller(QObject):
             self._baseline_next = True  # a reconnect is a silent baseline
         self._failures = 0
         self._failing_since = None
-        with collections_paused():
-            diff = self._emit(snap)
-            self._save(snap, membership_changed=bool(diff.added or diff.removed))
+        diff = self._emit(snap)
+        self._save(snap, membership_changed=bool(diff.added or diff.removed))
         release_free_memory()
         if not self._stopped and self._timer is not None:
             self._timer.start(self._interval_s * 1000)
