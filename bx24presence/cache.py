@@ -134,7 +134,9 @@ def _encode_lines(snapshot: Snapshot, order: Sequence[int]) -> bytes:
     time instead of 300 ms of Python, which the GUI thread had to share the interpreter lock
     with). A colleague orjson refuses (a lone surrogate) takes the careful way, repaired."""
     lines = _dump_lines(snapshot, order)
-    chunks = [repair(next(lines)).encode("utf-8"), b"\n"]
+    # Into one buffer, each line copied at once: orjson's result keeps its working buffer
+    # (several KB), so a list of 10,000 of them would hold 70 MB until joined.
+    out = bytearray(repair(next(lines)).encode("utf-8") + b"\n")
     colleagues: Iterable[Colleague] = snapshot.colleagues
     if order and len(order) == len(snapshot.colleagues):
         by_id = snapshot.by_id()
@@ -142,12 +144,12 @@ def _encode_lines(snapshot: Snapshot, order: Sequence[int]) -> bytes:
             colleagues = [by_id[i] for i in order]
     for c in colleagues:
         try:
-            chunks.append(orjson.dumps(c))
+            out += orjson.dumps(c)
         except TypeError:  # orjson.JSONEncodeError: text that is not valid Unicode
             line = json.dumps(_colleague_to_json(c), ensure_ascii=False, separators=(",", ":"))
-            chunks.append(repair(line).encode("utf-8"))
-        chunks.append(b"\n")
-    return b"".join(chunks)
+            out += repair(line).encode("utf-8")
+        out += b"\n"
+    return bytes(out)
 
 
 def save_snapshot(snapshot: Snapshot, path: Path, order: Sequence[int] = ()) -> bool:
