@@ -116,7 +116,8 @@ def test_pickup_out_watched_sort_and_why(qtbot, make_portal, session_on, tmp_pat
             c.id
             for c in sorted(
                 (c for c in snap.colleagues if c.phones and is_available(c, today(s))),
-                key=lambda c: -c.last_activity.timestamp(),
+                # Ties (the same last activity) by name, then id, as the view orders them.
+                key=lambda c: (-c.last_activity.timestamp(), c.name.casefold(), c.id),
             )
         ]
 
