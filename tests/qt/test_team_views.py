@@ -282,6 +282,27 @@ def test_every_control_of_the_team_dock_has_a_name(qtbot: Any) -> None:
     assert dock.out.groups == ["Back tomorrow (1)"]
 
 
+def test_a_closed_team_panel_counts_nothing_until_it_opens(qtbot: Any) -> None:
+    """Refreshes cost a closed panel nothing; opening it shows the current counts."""
+    dock = TeamDock()
+    qtbot.addWidget(dock)
+    dock.departments.set_structure(
+        Structure({1: Department(1, "Acme", None, None), 2: Department(2, "Sales", 1, None)})
+    )
+    dock.set_colleagues((colleague(2, departments=(1,)),), TODAY)
+    dock.set_colleagues((colleague(2, departments=(1,)), colleague(3, departments=(2,))), TODAY)
+    assert dock.departments.count_text(1) in ("", "0 of 0"), "not worked out while closed"
+    dock.show()
+    assert dock.departments.count_text(1) == "2 of 2"
+    assert dock.departments.count_text(2) == "1 of 1"
+    dock.set_colleagues((colleague(3, departments=(2,)),), TODAY)  # open: counted at once
+    assert dock.departments.count_text(1) == "1 of 1", "someone left: the totals follow"
+    # One hired and one gone in the same refresh, with only presence changes reported.
+    dock.set_colleagues((colleague(4, departments=(1,)),), TODAY, changed=())
+    assert dock.departments.count_text(2) == "0 of 0"
+    assert dock.departments.count_text(1) == "1 of 1"
+
+
 # -- hostile portal text and failures ---------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -42,6 +43,7 @@ MAX_CALLS = 25
 MAX_PAGES = 100
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ALL = 0  # the id of the "All departments" row
+_ID = attrgetter("id")
 
 
 def fetch_structure(client: Any, ids: Iterable[int]) -> Structure:
@@ -279,8 +281,10 @@ class DepartmentPanel(QWidget):
     def _regroup_needed(self) -> bool:
         """Whether anyone joined, left or moved department (or a head was renamed)."""
         old, cs = self._membership, self._colleagues
-        if not old or len(old) != len(cs) or self._changed is None:
-            return not old or any(old.get(c.id) != c.departments for c in cs)
+        if not old or len(old) != len(cs) or old.keys() != set(map(_ID, cs)):
+            return True  # the first data, or someone joined or left
+        if self._changed is None:
+            return any(old.get(c.id) != c.departments for c in cs)
         by_id = {c.id: c for c in cs} if self._changed else {}
         heads = {d.head for d in self.structure.departments.values()}
         for cid in self._changed:
