@@ -15,6 +15,8 @@ never collected; the app makes few, and only large snapshots freeze.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 #: A snapshot bringing at least this many new or changed colleagues freezes the heap.
 FREEZE_AT = 500
@@ -26,3 +28,25 @@ def settle_after_snapshot(new_objects: int) -> bool:
         return False
     gc.freeze()
     return True
+
+
+@contextmanager
+def first_load() -> Iterator[None]:
+    """No automatic collection while the first refresh is parsed and prepared (in the
+    poller's thread); what it made is frozen at the end, before collections resume.
+
+    Parsing 10,000 colleagues creates hundreds of thousands of objects: each time the heap
+    grows by a quarter a full collection walks everything alive, 25-35 ms holding the
+    interpreter lock while the window waits. Reference counting still frees the garbage as
+    usual; what is left at the end is the snapshot and its keys, long-lived by then, so it is
+    frozen (were it left in the youngest generation, the first collection after would walk
+    it all). Steady polls make little and are collected as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()

@@ -7,6 +7,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from bx24presence.cache import iter_snapshot, save_snapshot
 from bx24presence.domain import Snapshot, SnapshotDiff, diff_snapshots
 from bx24presence.failures import FailureKind, failure_kind, sentence
 from bx24presence.memory import release_free_memory
+from bx24presence.qt.heap import first_load
 from bx24presence.qt.list.keys import SortKeys, compute_keys
 from bx24presence.qt.poll_events import DeadlineExceeded, EmptyAnswer, PollFailed, SnapshotReady
 from bx24presence.qt.poll_thread import PollerThread, _Watchdog
@@ -297,7 +299,8 @@ class Poller(QObject):
             refresher = self.refresher()
             if previous is not None and previous.portal != refresher.client.portal:
                 previous = None
-            snap = refresher.refresh(previous, deadline_s=self._deadline_s or None)
+            with first_load() if previous is None else nullcontext():
+                snap = refresher.refresh(previous, deadline_s=self._deadline_s or None)
             if not snap.colleagues:
                 raise EmptyAnswer(host=urlsplit(self._portal).hostname or "")
         except Cancelled:
@@ -330,7 +333,8 @@ class Poller(QObject):
             self._baseline_next = True  # a reconnect is a silent baseline
         self._failures = 0
         self._failing_since = None
-        diff = self._emit(snap)
+        with first_load() if previous is None else nullcontext():
+            diff = self._emit(snap)
         self._save(snap, membership_changed=bool(diff.added or diff.removed))
         release_free_memory()
         if not self._stopped and self._timer is not None:
