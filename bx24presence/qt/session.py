@@ -171,9 +171,12 @@ class Session(QObject):
         self.state = state if state is not None else StateStore()
         self._own_watchlist = watchlist is None
         self.watchlist = watchlist if watchlist is not None else WatchList(self.store, self)
-        # Hand the interpreter lock over more often than every 5 ms, so the window stays
-        # fluid while the poller and avatar threads work (costs them a little throughput).
-        sys.setswitchinterval(0.001)
+        # Hand the interpreter lock over every 0.1 ms rather than every 5: PySide lets go of
+        # the lock around each Qt call, so painting a screen of rows (hundreds of calls)
+        # waits for the lock hundreds of times while the poller works; at 1 ms a paint
+        # could take 60-100 ms, at 0.1 ms it stays within a few (benchmarks/bench_gui.py).
+        # It costs the poller and avatar threads a little throughput.
+        sys.setswitchinterval(0.0001)
         tune_allocator()
         self.qapp = qapp
         self.choice = choice
