@@ -41,6 +41,8 @@ _FROM_NETWORK = "network"
 _RELEASE = "release"
 #: How often the GUI thread collects the workers' results while some are outstanding.
 _DRAIN_MS = 8
+#: Decoded pictures taken in per drain tick (about 125 ticks a second).
+DRAIN_PER_TICK = 4
 
 
 class AvatarStore(QObject):
@@ -258,7 +260,9 @@ class AvatarStore(QObject):
     def _drain(self) -> None:
         for result in self._checks.drain():
             self._on_checks_done(result)
-        for result in self._decoder.drain():
+        # A few pictures a tick (each is a disk write and a pixmap): a burst of avatars
+        # arriving at once never holds the GUI thread for more than a few milliseconds.
+        for result in self._decoder.drain(DRAIN_PER_TICK):
             self._on_decoder_done(result)
         if self._stopped or (self._checks.pending <= 0 and self._decoder.pending <= 0):
             self._drain_timer.stop()

@@ -63,11 +63,11 @@ class Pool:
             self.pending += 1
             self._jobs.put((token, value))
 
-    def drain(self) -> list[tuple[object, Any]]:
-        """The ``(token, result)`` pairs done since the last call (the result is
-        :data:`FAILED` when the work raised)."""
+    def drain(self, limit: int | None = None) -> list[tuple[object, Any]]:
+        """The ``(token, result)`` pairs done since the last call, at most ``limit`` (the
+        rest wait for the next call; the result is :data:`FAILED` when the work raised)."""
         out: list[tuple[object, Any]] = []
-        while True:
+        while limit is None or len(out) < limit:
             try:
                 out.append(self._results.get_nowait())
             except queue.Empty:
