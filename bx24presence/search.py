@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import compress, repeat
+from operator import contains, or_
 
 from bx24presence.domain import Colleague, Snapshot, SnapshotDiff
 from bx24presence.presence import is_available, is_birthday, is_on_vacation
@@ -229,6 +231,22 @@ class Query:
                 continue
             return False
         return True
+
+    def select(
+        self, ids: list[int], haystacks: list[str], digits: Mapping[int, str]
+    ) -> tuple[list[int], list[str]]:
+        """The ids (and their haystacks, aligned with them) that match every term, as
+        :meth:`matches` decides: each term is tested over all haystacks in one pass in C
+        (``map`` of ``in``), not a Python loop per colleague (10,000 in about a millisecond).
+        """
+        for term, dterm in zip(self.terms, self.digit_terms, strict=True):
+            found: Iterator[bool] = map(contains, haystacks, repeat(term))
+            if dterm is not None:
+                in_digits = map(contains, map(digits.get, ids, repeat("")), repeat(dterm))
+                found = map(or_, found, in_digits)
+            keep = list(found)
+            ids, haystacks = list(compress(ids, keep)), list(compress(haystacks, keep))
+        return ids, haystacks
 
     def narrows(self, other: Query) -> bool:
         """Whether every match of ``self`` is also a match of ``other`` (the user typed on),

@@ -64,3 +64,15 @@ def test_available_is_online_or_mobile_not_dnd_not_on_vacation() -> None:
     assert count_available(cases, TODAY) == 3
     keys = compute_keys(snapshot(list(cases)), today=TODAY)
     assert len(keys.available) == count_available(cases, TODAY)
+
+
+def test_select_keeps_exactly_what_matches_keeps() -> None:
+    hays = ["anna smith sales", "boris elkin", "carl young", "dana brown sales"]
+    digits = {1: "", 2: "", 3: "74950000001", 4: "74950000501"}
+    ids = [1, 2, 3, 4]
+    for text in ("a", "sales", "an sa", "4950000", "+7 495 000-05", "zzz", "carl 495"):
+        q = Query.parse(text)
+        expected = [i for i, h in zip(ids, hays, strict=True) if q.matches(h, digits[i])]
+        got, got_hays = q.select(ids, hays, digits)
+        assert got == expected, text
+        assert got_hays == [hays[i - 1] for i in expected]

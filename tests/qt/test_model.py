@@ -11,8 +11,14 @@ from PySide6.QtCore import QItemSelectionModel
 
 from bx24presence.domain import Phones, Presence, diff_snapshots
 from bx24presence.qt.list.keys import compute_keys
-from bx24presence.qt.list.model import ColleagueModel, ColleagueRole, StatusTextRole, _runs
-from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter, _sorted_runs
+from bx24presence.qt.list.model import (
+    ColleagueModel,
+    ColleagueRole,
+    StatusTextRole,
+    _runs,
+    sorted_runs,
+)
+from bx24presence.qt.list.proxy import ColleagueProxy, QuickFilter
 from bx24presence.qt.list.view import ColleagueList
 from tests.factories import LOCAL_NOW, TODAY, changed, colleague, snapshot
 
@@ -233,4 +239,4 @@ def test_colleague_role() -> None:
 def test_runs_found_in_c_match_the_plain_loop(rows, limit) -> None:
     rows = sorted(rows)
     plain = _runs(rows)
-    assert _sorted_runs(rows, limit) == (plain if len(plain) <= limit else None)
+    assert sorted_runs(rows, limit) == (plain if len(plain) <= limit else None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from operator import attrgetter
+from itertools import compress, islice, repeat
+from operator import add, attrgetter, ne
 from typing import Any
 
 from PySide6.QtCore import (
@@ -42,6 +43,22 @@ def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
         else:
             out.append((r, r))
     return out
+
+
+def sorted_runs(rows: list[int], limit: int) -> list[tuple[int, int]] | None:
+    """Ascending rows as contiguous ``(first, last)`` runs; None when there are more than
+    ``limit`` (the caller resets instead). The breaks are found in C: 10,000 rows cost
+    a fraction of a millisecond."""
+    if not rows:
+        return []
+    breaks = list(
+        compress(range(1, len(rows)), map(ne, islice(rows, 1, None), map(add, rows, repeat(1))))
+    )
+    if len(breaks) >= limit:
+        return None
+    starts = [0, *breaks]
+    ends = [*(b - 1 for b in breaks), len(rows) - 1]
+    return [(rows[a], rows[b]) for a, b in zip(starts, ends, strict=True)]
 
 
 class ColleagueModel(QAbstractListModel):

@@ -10,12 +10,11 @@ many rows (a new search) is passed on as one reset instead, which the view handl
 
 from __future__ import annotations
 
-import enum
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
-from itertools import compress, islice, repeat
-from operator import add, contains, ne, not_, or_
+from itertools import compress, repeat
+from operator import not_
 from typing import Any
 
 from PySide6.QtCore import (
@@ -28,48 +27,18 @@ from PySide6.QtCore import (
 )
 
 from bx24presence.domain import Colleague
+from bx24presence.qt.list.filters import QuickFilter, SortOrder
 from bx24presence.qt.list.keys import Query, day_sets, display_order
-from bx24presence.qt.list.model import ColleagueModel, _runs
+from bx24presence.qt.list.model import ColleagueModel, _runs, sorted_runs
 from bx24presence.team import last_seen_order
+
+__all__ = ["ColleagueProxy", "QuickFilter", "SortOrder"]
 
 _Index = QModelIndex | QPersistentModelIndex
 #: Above this many contiguous ranges to insert or remove, a reset is cheaper for the view.
 MAX_RANGES = 64
 #: Searches remembered while the list is unchanged (erasing a query costs a lookup).
 REMEMBERED_SEARCHES = 12
-
-
-def _sorted_runs(rows: list[int], limit: int) -> list[tuple[int, int]] | None:
-    """Ascending rows as contiguous ``(first, last)`` runs; None when there are more than
-    ``limit`` (the caller resets instead). The breaks are found in C: 10,000 rows cost
-    a fraction of a millisecond."""
-    if not rows:
-        return []
-    breaks = list(
-        compress(range(1, len(rows)), map(ne, islice(rows, 1, None), map(add, rows, repeat(1))))
-    )
-    if len(breaks) >= limit:
-        return None
-    starts = [0, *breaks]
-    ends = [*(b - 1 for b in breaks), len(rows) - 1]
-    return [(rows[a], rows[b]) for a, b in zip(starts, ends, strict=True)]
-
-
-class QuickFilter(enum.Enum):
-    """The quick filters above the list."""
-
-    EVERYONE = "everyone"
-    AVAILABLE = "available"
-    VACATION = "vacation"
-    BIRTHDAYS = "birthdays"
-    WATCHED = "watched"
-
-
-class SortOrder(enum.Enum):
-    """The list's order: presence then name, or last seen (most recent first)."""
-
-    PRESENCE = "presence"
-    LAST_SEEN = "last_seen"
 
 
 class ColleagueProxy(QAbstractProxyModel):
@@ -286,20 +255,10 @@ class ColleagueProxy(QAbstractProxyModel):
     def _search(
         self, q: Query, ids: list[int], hays: list[str]
     ) -> tuple[list[int], list[str] | None]:
-        """The ids (and texts) among ``ids`` that match ``q``: each term tested over all texts
-        in one pass in C (``map`` of ``in``), not a Python loop per colleague."""
+        """The ids (and texts) among ``ids`` that match ``q`` (see :meth:`Query.select`)."""
         if not q:
             return list(ids), list(hays)
-        digits = self.source().keys.digits
-        # As Query.matches: each term is in the text, or (a phone-like term) in the digits.
-        for term, dterm in zip(q.terms, q.digit_terms, strict=True):
-            found: Iterator[bool] = map(contains, hays, repeat(term))
-            if dterm is not None:
-                in_digits = map(contains, map(digits.get, ids, repeat("")), repeat(dterm))
-                found = map(or_, found, in_digits)
-            keep = list(found)
-            ids, hays = list(compress(ids, keep)), list(compress(hays, keep))
-        return ids, hays
+        return q.select(ids, hays, self.source().keys.digits)
 
     def _count(self) -> None:
         counts = {QuickFilter.EVERYONE: len(self._matches)}
@@ -334,8 +293,8 @@ class ColleagueProxy(QAbstractProxyModel):
         # millisecond, where a Python loop per row took several.
         gone = list(compress(range(len(cur)), map(not_, map(new_set.__contains__, cur))))
         arriving = list(compress(range(len(new)), map(not_, map(cur_set.__contains__, new))))
-        gone_runs = _sorted_runs(gone, MAX_RANGES)
-        arrive_runs = _sorted_runs(arriving, MAX_RANGES) if gone_runs is not None else None
+        gone_runs = sorted_runs(gone, MAX_RANGES)
+        arrive_runs = sorted_runs(arriving, MAX_RANGES) if gone_runs is not None else None
         if (
             gone_runs is None
             or arrive_runs is None
