@@ -116,6 +116,8 @@ def test_a_desktop_follows_the_relay_with_zero_portal_requests(
     # What is personal still goes through the user's own webhook.
     desktop.poller.status_requested.emit("dnd")
     _wait(qtbot, lambda: desktop.own_portal.status_log == ["dnd"])
+    # The portal records a request once its answer is written: wait for the record too.
+    _wait(qtbot, lambda: desktop.own_portal.log)
     assert [r.rest_method for r in desktop.own_portal.log] == ["im.user.status.set"]
     # The relay's next data keeps the status the user set (it has none of its own).
     shown = len(desktop.snapshots)
