@@ -92,6 +92,16 @@ def _colleague_to_json(c: Colleague) -> dict[str, Any]:
     return d
 
 
+def _in_order(snapshot: Snapshot, order: Sequence[int]) -> Iterable[Colleague]:
+    """The colleagues in ``order`` (the display order) when it names each of them, else as
+    the snapshot holds them."""
+    if order and len(order) == len(snapshot.colleagues):
+        by_id = snapshot.by_id()
+        if all(i in by_id for i in order):
+            return (by_id[i] for i in order)
+    return snapshot.colleagues
+
+
 def _dump_lines(snapshot: Snapshot, order: Sequence[int] = ()) -> Iterator[str]:
     yield json.dumps(
         {
@@ -107,12 +117,7 @@ def _dump_lines(snapshot: Snapshot, order: Sequence[int] = ()) -> Iterator[str]:
         },
         ensure_ascii=False,
     )
-    colleagues: Iterable[Colleague] = snapshot.colleagues
-    if order and len(order) == len(snapshot.colleagues):
-        by_id = snapshot.by_id()
-        if all(i in by_id for i in order):
-            colleagues = (by_id[i] for i in order)
-    for c in colleagues:
+    for c in _in_order(snapshot, order):
         yield json.dumps(_colleague_to_json(c), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -137,12 +142,7 @@ def _encode_lines(snapshot: Snapshot, order: Sequence[int]) -> bytes:
     # Into one buffer, each line copied at once: orjson's result keeps its working buffer
     # (several KB), so a list of 10,000 of them would hold 70 MB until joined.
     out = bytearray(repair(next(lines)).encode("utf-8") + b"\n")
-    colleagues: Iterable[Colleague] = snapshot.colleagues
-    if order and len(order) == len(snapshot.colleagues):
-        by_id = snapshot.by_id()
-        if all(i in by_id for i in order):
-            colleagues = [by_id[i] for i in order]
-    for c in colleagues:
+    for c in _in_order(snapshot, order):
         try:
             out += orjson.dumps(c)
         except TypeError:  # orjson.JSONEncodeError: text that is not valid Unicode
