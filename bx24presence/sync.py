@@ -190,7 +190,9 @@ class Refresher:
         status = own_status(batch)
         for k in cmds:
             if k.startswith("r"):
-                got.add_result(batch.results.get(k, {}))
+                # taken out as parsed: the raw answer must not outlive its parsing (see
+                # Bitrix24Client.batch_parts)
+                got.add_result(batch.results.pop(k, {}))
         total = batch.totals.get("first", 0)
         first_ids = page_ids(batch.results.get("first"))
         last_ids = page_ids(batch.results.get("last"))
@@ -253,11 +255,11 @@ class Refresher:
         if not ids:
             return
         cmds = {f"d{i}": details(chunk) for i, chunk in enumerate(chunks(ids))}
-        batch = self.client.batch_many(cmds)
-        got.note_time(batch)
-        check_errors(batch, cmds)
-        for k in cmds:
-            got.add_result(batch.results.get(k, {}))
+        for keys, batch in self.client.batch_parts(cmds):
+            got.note_time(batch)
+            check_errors(batch, keys)
+            for k in keys:
+                got.add_result(batch.results.pop(k, {}))
 
     def departments(
         self, colleagues: Iterable[Colleague], cache: Mapping[int, str]

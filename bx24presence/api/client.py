@@ -200,12 +200,26 @@ class Bitrix24Client(Exchange):
         self._reset_at.update(out.reset_at)
         return out
 
+    def batch_parts(
+        self, commands: Mapping[str, Command]
+    ) -> Iterator[tuple[list[str], BatchResult]]:
+        """Any number of commands, 50 per HTTP request: each request's command names and
+        its answer, as it arrives.
+
+        A consumer that parses each part before asking for the next keeps one answer's
+        values alive at a time, not all of them: the allocator then reuses one answer's
+        short-lived blocks for the next instead of leaving them as holes between the
+        long-lived ones (docs/performance.md, "The GUI thread and memory").
+        """
+        items = list(commands.items())
+        for i in range(0, len(items), BATCH_MAX):
+            part = dict(items[i : i + BATCH_MAX])
+            yield list(part), self.batch(part)
+
     def batch_many(self, commands: Mapping[str, Command]) -> BatchResult:
         """Any number of commands, 50 per HTTP request; the answers merged into one."""
         merged = BatchResult()
-        items = list(commands.items())
-        for i in range(0, len(items), BATCH_MAX):
-            part = self.batch(dict(items[i : i + BATCH_MAX]))
+        for _, part in self.batch_parts(commands):
             merged.results.update(part.results)
             merged.errors.update(part.errors)
             merged.totals.update(part.totals)

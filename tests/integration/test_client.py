@@ -233,6 +233,14 @@ def test_batch_many_splits_into_requests(portal, client) -> None:
     assert len(res.results) == 120 and sent(portal) == 3
 
 
+def test_batch_parts_sends_each_request_when_its_answer_is_wanted(portal, client) -> None:
+    parts = client.batch_parts({f"k{i}": ("server.time", {}) for i in range(120)})
+    keys, first = next(parts)
+    assert sent(portal) == 1 and len(keys) == 50 and set(first.results) == set(keys)
+    rest = list(parts)
+    assert sent(portal) == 3 and [len(k) for k, _ in rest] == [50, 20]
+
+
 def test_batch_scope_error_per_command(make_portal, make_client) -> None:
     portal = make_portal(scopes=("im",))
     client = make_client(portal)
