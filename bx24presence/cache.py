@@ -30,7 +30,15 @@ from typing import Any
 import orjson
 
 from bx24presence import paths
-from bx24presence.domain import PHONE_KINDS, Colleague, Phones, Presence, Snapshot
+from bx24presence.domain import (
+    PHONE_KINDS,
+    Colleague,
+    Phones,
+    Presence,
+    Snapshot,
+    shared_text,
+    shared_zone,
+)
 from bx24presence.textsafe import repair, repair_deep
 
 log = logging.getLogger(__name__)
@@ -46,6 +54,15 @@ MAX_ROW_CHARS = 256 * 1024
 KEEP_CORRUPT = 3
 _DATETIME_FIELDS = ("last_activity", "idle", "mobile_last", "desktop_last")
 _TEXT_FIELDS = ("first_name", "last_name", "gender")
+_SHARED_FIELDS = (
+    "first_name",
+    "last_name",
+    "gender",
+    "work_position",
+    "color",
+    "birthday",
+    "status",
+)
 _OPTIONAL_TEXT_FIELDS = (
     "work_position",
     "color",
@@ -262,6 +279,12 @@ def _colleague(d: Any) -> Colleague | None:
     for f in _TEXT_FIELDS:
         if isinstance(v := d.get(f), str):
             kw[f] = v
+    # the fields the portal's reader shares are shared here too: a start from the cache
+    # keeps these colleagues until they change, and must not cost more than a fresh load
+    for f in _SHARED_FIELDS:
+        kw[f] = shared_text(kw.get(f))
+    if kw["avatar_hr"] == kw["avatar"]:
+        kw["avatar_hr"] = kw["avatar"]
     presence = d.get("presence")
     kw["presence"] = _PRESENCES.get(presence, _OFFLINE) if isinstance(presence, str) else _OFFLINE
     phones = d.get("phones")
@@ -274,7 +297,7 @@ def _colleague(d: Any) -> Colleague | None:
         kw["departments"] = tuple(x for x in departments if type(x) is int)
     for f in _DATETIME_FIELDS:
         if (v := d.get(f)) is not None:
-            kw[f] = _aware(v)
+            kw[f] = shared_zone(_aware(v))
     if (v := d.get("absent_until")) is not None:
         kw["absent_until"] = _date(v)
     return Colleague(id=cid, name=name, **kw)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from bx24presence.api.client import parse_iso
 from bx24presence.api.errors import ProtocolError
-from bx24presence.domain import PHONE_KINDS, Colleague, Phones
+from bx24presence.domain import PHONE_KINDS, Colleague, Phones, shared_text, shared_zone
 from bx24presence.presence import effective_presence
 
 log = logging.getLogger(__name__)
@@ -153,22 +152,12 @@ def is_colleague(obj: dict[str, Any]) -> bool:
     return not isinstance(obj.get("bot_data"), dict)
 
 
-#: Texts up to this long that many colleagues share are kept once.
-_SHARED_MAX = 120
-
-
-def _shared(text: str | None) -> str | None:
-    """One string object for texts many colleagues share (first and last names, positions,
-    birthdays): 10,000 colleagues hold a few hundred distinct ones, 2.5 MB otherwise."""
-    return sys.intern(text) if text and len(text) <= _SHARED_MAX else text
-
-
 def _aware(dt: datetime | None, now: datetime) -> datetime | None:
     """A time without an offset is the portal's local time: ``now``'s offset (``now`` is the
     portal's clock, always aware)."""
     if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=now.tzinfo)
-    return dt
+        dt = dt.replace(tzinfo=now.tzinfo)
+    return shared_zone(dt)
 
 
 def parse_user(
@@ -191,8 +180,8 @@ def parse_user(
         now = now.replace(tzinfo=UTC)
     if not is_colleague(obj):
         return None
-    first = _shared(_text(obj.get("first_name"))) or ""
-    last = _shared(_text(obj.get("last_name"))) or ""
+    first = shared_text(_text(obj.get("first_name"))) or ""
+    last = shared_text(_text(obj.get("last_name"))) or ""
     name = _text(obj.get("name")) or " ".join(p for p in (first, last) if p) or f"User {uid}"
     last_activity_raw = _text(obj.get("last_activity_date"))
     last_activity = _aware(parse_iso(last_activity_raw), now)
@@ -221,12 +210,12 @@ def parse_user(
         presence=presence,
         first_name=first,
         last_name=last,
-        work_position=_shared(_text(obj.get("work_position"))),
-        color=sys.intern(color) if color else None,
+        work_position=shared_text(_text(obj.get("work_position"))),
+        color=shared_text(color),
         avatar=avatar,
         avatar_hr=avatar_hr,
         gender=gender,
-        birthday=_shared(_birthday(obj.get("birthday"))),
+        birthday=shared_text(_birthday(obj.get("birthday"))),
         email=_text(obj.get("email")),
         website=_text(obj.get("website")),
         phones=parse_phones(obj.get("phones")),
@@ -237,7 +226,7 @@ def parse_user(
         mobile_last=mobile,
         desktop_last=desktop,
         absent_until=parse_absent(obj.get("absent")),
-        status=sys.intern(status) if status else None,
+        status=shared_text(status),
     )
 
 

@@ -74,6 +74,35 @@ def test_round_trip(path: Path) -> None:
     assert loaded.server_time == snap.server_time and loaded.departments == snap.departments
 
 
+def test_a_cached_start_shares_texts_and_zones_like_a_fresh_load(path: Path) -> None:
+    """Colleagues read from the cache are kept until they change, so they must cost what
+    the portal's reader makes: shared names, positions and statuses, one zone object per
+    offset, one avatar string when both sizes are the same address (5 MB at 10,000)."""
+    avatar = "https://portal.example/upload/a.png"
+    snap = snapshot(
+        [
+            colleague(
+                i,
+                first_name="Anna",
+                last_name="Ivanova",
+                status="online",
+                avatar=avatar,
+                avatar_hr=avatar,
+                birthday="05-17",
+            )
+            for i in (1, 2, 3)
+        ]
+    )
+    assert save_snapshot(snap, path)
+    loaded = load_snapshot(path, PORTAL)
+    assert loaded is not None and loaded.colleagues == snap.colleagues
+    a, b, c = loaded.colleagues
+    for field in ("first_name", "last_name", "work_position", "status", "birthday"):
+        assert getattr(a, field) is getattr(b, field) is getattr(c, field), field
+    assert a.last_activity.tzinfo is b.last_activity.tzinfo is c.last_activity.tzinfo
+    assert a.avatar_hr is a.avatar
+
+
 def test_a_lone_surrogate_in_a_name_is_repaired_when_saved(path: Path) -> None:
     snap = snapshot([colleague(1, "Bad\ud800Name"), colleague(2)], departments={1: "D\udfff"})
     assert save_snapshot(snap, path)

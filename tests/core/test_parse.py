@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bx24presence import domain
 from bx24presence.api import jsonio
 from bx24presence.api.client import ResponseTime, _int_or_none, parse_batch, parse_iso
 from bx24presence.api.errors import ApiError, ProtocolError
@@ -24,7 +25,7 @@ from bx24presence.api.parse import (
     to_int,
     user_entries,
 )
-from bx24presence.domain import Presence
+from bx24presence.domain import Presence, shared_zone
 
 PORTAL = "https://acme.bitrix24.com"
 MSK = timezone(timedelta(hours=3))
@@ -430,3 +431,18 @@ def test_texts_many_colleagues_share_are_kept_once() -> None:
     for field in ("first_name", "last_name", "work_position", "birthday"):
         assert getattr(a, field) is getattr(b, field), field
     assert a.email != b.email
+
+
+def test_times_share_one_zone_object_per_offset() -> None:
+    """``datetime.fromisoformat`` makes a zone object per time read (80 bytes each, 10,000
+    colleagues): the reader keeps one per offset, and a portal sending many offsets cannot
+    grow that table without bound."""
+    a = parse({**CURRENT, "id": 1, "last_activity_date": "2026-12-03T09:00:00+03:00"})
+    b = parse({**CURRENT, "id": 2, "last_activity_date": "2026-12-03T09:05:00+03:00"})
+    assert a.last_activity is not None and b.last_activity is not None
+    assert a.last_activity.tzinfo is b.last_activity.tzinfo
+    assert a.last_activity.utcoffset() == timedelta(hours=3)
+    for minutes in range(200):
+        dt = datetime(2026, 12, 3, tzinfo=timezone(timedelta(minutes=minutes - 100)))
+        assert shared_zone(dt) == dt and shared_zone(dt).utcoffset() == dt.utcoffset()
+    assert len(domain._ZONES) <= domain._SHARED_ZONES_MAX
