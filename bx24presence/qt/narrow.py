@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from bx24presence.qt.flow import TOGGLE_STYLE
 from bx24presence.qt.list.proxy import QuickFilter
-from bx24presence.qt.widgets import FilterBar
+from bx24presence.qt.widgets import CountButton, FilterBar
 
 
-class FilterMenuButton(QToolButton):
+class FilterMenuButton(CountButton):
     """The quick filters as one drop-down: "Everyone 400 ▾", each filter with its count in the
     menu. It mirrors a :class:`FilterBar` (choosing clicks that bar's button)."""
 
@@ -57,7 +57,9 @@ class FilterMenuButton(QToolButton):
 
     def refresh(self, *args: object) -> None:
         """Show the filter on, with its count (as the bar's button says it)."""
-        button = self.bar.button(self.current())
+        kind = self.current()
+        button = self.bar.button(kind)
+        self.reserve(self.bar.reserved(kind))
         self.setText(button.text())
         self.setAccessibleName(
             QCoreApplication.translate("MainWindow", "Quick filter: %1").replace(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import ClassVar
 
-from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -36,6 +36,50 @@ FILTER_TITLES = {
 }
 
 
+class CountButton(QToolButton):
+    """A tool button that says "Title  1,250" and keeps the width of the widest count it is
+    told to reserve (:meth:`reserve`), so a count that changes with every keystroke of a
+    search repaints the button alone instead of laying out and repainting the window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._reserved = ""
+        self._held = 0  # the widest hint given for this reservation (rounding differs by text)
+
+    def reserve(self, text: str) -> None:
+        """Be at least as wide as when showing ``text``."""
+        if text != self._reserved:
+            self._reserved = text
+            self._held = 0
+            self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._held = 0
+        super().changeEvent(event)
+
+    @property
+    def reserved(self) -> str:
+        """The text whose width the button keeps."""
+        return self._reserved
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self._reserved:
+            fm = self.fontMetrics()
+            extra = fm.horizontalAdvance(self._reserved) - fm.horizontalAdvance(self.text())
+            if extra > 0:
+                hint.setWidth(hint.width() + extra)
+            self._held = max(self._held, hint.width())
+            hint.setWidth(self._held)
+        return hint
+
+
+def widest_count(largest: int) -> str:
+    """The widest count with as many digits as ``largest`` ("99,999" for 10,000)."""
+    return number(10 ** len(str(max(0, largest))) - 1)
+
+
 class FilterBar(QWidget):
     """Quick filters as a row of toggle buttons, each with its count.
 
@@ -50,9 +94,10 @@ class FilterBar(QWidget):
         layout = FlowLayout(self)  # wraps at narrow widths: a count is never elided
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
-        self._buttons: dict[QuickFilter, QToolButton] = {}
+        self._buttons: dict[QuickFilter, CountButton] = {}
+        self._digits = 1  # the most digits a count has had: the buttons keep room for them
         for i, kind in enumerate(QuickFilter):
-            b = QToolButton()
+            b = CountButton()
             b.setCheckable(True)
             b.setAutoRaise(False)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -72,16 +117,23 @@ class FilterBar(QWidget):
 
     def set_counts(self, counts: dict[QuickFilter, int]) -> None:
         """Show each filter's count."""
+        self._digits = max(self._digits, *(len(str(max(0, n))) for n in counts.values()))
+        widest = widest_count(10 ** (self._digits - 1))
         for kind, b in self._buttons.items():
             title = QCoreApplication.translate("MainWindow", FILTER_TITLES[kind])
+            b.reserve(f"{title}  {widest}")
             b.setText(f"{title}  {number(counts.get(kind, 0))}")
             b.setAccessibleName(f"{title}: {number(counts.get(kind, 0))}")
+
+    def reserved(self, kind: QuickFilter) -> str:
+        """The text whose width the button of ``kind`` keeps."""
+        return self._buttons[kind].reserved
 
     def set_current(self, kind: QuickFilter) -> None:
         """Check the button of ``kind`` without emitting."""
         self._buttons[kind].setChecked(True)
 
-    def button(self, kind: QuickFilter) -> QToolButton:
+    def button(self, kind: QuickFilter) -> CountButton:
         """The button of a filter (for shortcuts and tests)."""
         return self._buttons[kind]
 

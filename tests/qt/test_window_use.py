@@ -304,3 +304,19 @@ def test_an_address_that_fits_is_not_elided(qtbot) -> None:
     button.resize(advance - 20, button.height())
     QCoreApplication.processEvents()
     assert "…" in button.text()
+
+
+@pytest.mark.parametrize("size", [(900, 600), (1400, 600)])
+def test_search_counts_do_not_resize_the_filter_buttons(qtbot, size) -> None:
+    """Every keystroke changes the counts ("Everyone 1,250" to "Everyone 37"): the buttons
+    keep the width of the widest count, so a keystroke repaints them without laying out and
+    repainting the window (a 1 px change of width did that on every keystroke)."""
+    window = make_window(qtbot, population(1250), size=size)
+    buttons = [window.filters.button(k) for k in QuickFilter] + [window.panel.filter_menu]
+    before = [b.sizeHint() for b in buttons]
+    for text in ("p", "pe", "person 0", "person 01", "person 012", "", "3", "person 00001"):
+        window.proxy.set_search(text)
+        qtbot.wait(1)
+        assert [b.sizeHint() for b in buttons] == before, text
+        for b in buttons:
+            assert b.fontMetrics().horizontalAdvance(b.text()) < b.sizeHint().width(), b.text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
@@ -20,6 +21,31 @@ AVATAR = 40
 STAR_SIZE = 14
 PAD = 8
 GAP = 12
+# Enum members looked up once: each lookup is a Python call, several per row painted.
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_ELIDE = Qt.TextElideMode.ElideRight
+_SELECTED = QStyle.StateFlag.State_Selected
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
+_OFFLINE = Presence.OFFLINE
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """Fonts, metrics and colours of rows painted with one font, palette and selection
+    state: worked out once, not for every row of every repaint."""
+
+    font: QFont
+    bold: QFont
+    fm: QFontMetrics
+    fm_bold: QFontMetrics
+    main: QColor
+    base: QColor
+    dim: QColor
+    ring: QColor
+    accent: QColor
+    presence_pens: dict[Presence, QColor]
 
 
 class ColleagueDelegate(QStyledItemDelegate):
@@ -35,6 +61,7 @@ class ColleagueDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._avatars = avatars
         self._size_cache: tuple[QFont, QSize] | None = None
+        self._looks: dict[tuple[str, int, QPalette.ColorGroup, bool], _Look] = {}
         self.watchlist = watchlist
 
     def avatar_url(self, c: Colleague, dpr: float) -> str | None:
@@ -50,6 +77,15 @@ class ColleagueDelegate(QStyledItemDelegate):
         bold.setBold(True)
         text = QFontMetrics(bold).height() + 2 * fm.height() + 2
         return max(AVATAR, text) + 2 * PAD
+
+    def _look(self, font: QFont, palette: QPalette, selected: bool) -> _Look:
+        key = (font.key(), palette.cacheKey(), palette.currentColorGroup(), selected)
+        look = self._looks.get(key)
+        if look is None:
+            if len(self._looks) >= 8:  # a theme or font change: the old looks are done
+                self._looks.clear()
+            look = self._looks[key] = _make_look(font, palette, selected)
+        return look
 
     # -- Qt overrides ------------------------------------------------------------------------
 
@@ -70,19 +106,21 @@ class ColleagueDelegate(QStyledItemDelegate):
         c: Colleague | None = index.data(ColleagueRole)
         if c is None:
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
+        # The option the view made holds all a row needs (state, rect, palette, font):
+        # QStyledItemDelegate.initStyleOption would ask the model for nine more roles this
+        # delegate does not use, each a call into Python, for every row painted.
+        opt = option
         widget: Any = opt.widget
         style = widget.style() if widget is not None else None
         if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+            style.drawPrimitive(_PANEL, opt, painter, widget)
         rect: QRect = opt.rect
         palette: QPalette = opt.palette
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        selected = bool(opt.state & _SELECTED)
+        look = self._look(opt.font, palette, selected)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setRenderHint(_ANTIALIASING)
+        painter.setRenderHint(_SMOOTH)
 
         # Avatar and badge.
         dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
@@ -95,10 +133,9 @@ class ColleagueDelegate(QStyledItemDelegate):
             painter.drawPixmap(av.topLeft(), pix)
         else:
             paint_initials(painter, av, c.initials, c.color)
-        ring = palette.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)
         r = AVATAR * 0.16
         draw_badge(
-            painter, c.presence, QPointF(av.right() - r * 0.8, av.bottom() - r * 0.8), r, ring
+            painter, c.presence, QPointF(av.right() - r * 0.8, av.bottom() - r * 0.8), r, look.ring
         )
 
         # Text column.
@@ -110,53 +147,46 @@ class ColleagueDelegate(QStyledItemDelegate):
         if watched:
             star_w = STAR_SIZE + 6 + (16 if notify else 0)
         width = max(10, right - x - star_w)
-        base_font: QFont = QFont(opt.font)
-        bold = QFont(base_font)
-        bold.setBold(True)
-        fm_bold, fm = QFontMetrics(bold), QFontMetrics(base_font)
-        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        main = palette.color(text_role)
-        base = palette.color(QPalette.ColorRole.Base)
-        # Quieter than the name, still WCAG AA (4.5:1) on the row's background.
-        dim = QColor(main) if selected else secondary_text(palette, QPalette.ColorRole.Base)
+        fm_bold, fm = look.fm_bold, look.fm
+        main, dim = look.main, look.dim
         has_position = bool(c.work_position)
         total_h = fm_bold.height() + (2 * fm.height() + 2 if has_position else fm.height() + 2)
         y = rect.top() + (rect.height() - total_h) // 2
 
-        painter.setFont(bold)
+        painter.setFont(look.bold)
         painter.setPen(main)
-        name = fm_bold.elidedText(c.name, Qt.TextElideMode.ElideRight, width)
+        name = fm_bold.elidedText(c.name, _ELIDE, width)
         painter.drawText(
             QRect(x, y, width, fm_bold.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            _LEFT,
             name,
         )
         y += fm_bold.height()
 
-        painter.setFont(base_font)
+        painter.setFont(look.font)
         painter.setPen(dim)
         if has_position:
-            position = fm.elidedText(c.work_position or "", Qt.TextElideMode.ElideRight, width)
+            position = fm.elidedText(c.work_position or "", _ELIDE, width)
             painter.drawText(
                 QRect(x, y, width, fm.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                _LEFT,
                 position,
             )
             y += fm.height()
         y += 2
 
         status = str(index.data(StatusTextRole) or "")
-        if c.presence is not Presence.OFFLINE and not selected:
-            painter.setPen(readable(COLORS[c.presence], base))
-        status = fm.elidedText(status, Qt.TextElideMode.ElideRight, width)
+        if c.presence is not _OFFLINE and not selected:
+            painter.setPen(look.presence_pens[c.presence])
+        status = fm.elidedText(status, _ELIDE, width)
         painter.drawText(
             QRect(x, y, width, fm.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            _LEFT,
             status,
         )
 
         if star_w:
-            accent = readable(QColor(STAR), base, 3.0) if not selected else main
+            accent = look.accent
             star = icon("star", accent.name()).pixmap(STAR_SIZE, STAR_SIZE)
             painter.drawPixmap(
                 right - STAR_SIZE, rect.top() + (rect.height() - STAR_SIZE) // 2, star
@@ -164,3 +194,25 @@ class ColleagueDelegate(QStyledItemDelegate):
             if notify:
                 draw_bell(painter, QPointF(right - star_w + 6, rect.center().y()), 6, accent)
         painter.restore()
+
+
+def _make_look(font: QFont, palette: QPalette, selected: bool) -> _Look:
+    base_font = QFont(font)
+    bold = QFont(font)
+    bold.setBold(True)
+    text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+    main = palette.color(text_role)
+    base = palette.color(QPalette.ColorRole.Base)
+    return _Look(
+        font=base_font,
+        bold=bold,
+        fm=QFontMetrics(base_font),
+        fm_bold=QFontMetrics(bold),
+        main=main,
+        base=base,
+        # Quieter than the name, still WCAG AA (4.5:1) on the row's background.
+        dim=QColor(main) if selected else secondary_text(palette, QPalette.ColorRole.Base),
+        ring=palette.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base),
+        accent=readable(QColor(STAR), base, 3.0) if not selected else main,
+        presence_pens={p: readable(COLORS[p], base) for p in Presence},
+    )

@@ -60,6 +60,8 @@ class ColleagueProxy(QAbstractProxyModel):
         self._sorted_hay: list[str] = []  # their search texts, in the same order
         self._matches: list[int] = []  # those matching the search, in display order
         self._matches_hay: list[str] | None = None  # their search texts (None: not yet)
+        self._matches_set: tuple[list[int], set[int]] | None = None  # (matches, as a set)
+        self._ids_set: set[int] | None = None  # the visible ids as a set (None: not yet)
         self._found: OrderedDict[Query, list[int]] = OrderedDict()  # searches done
         self._counts: dict[QuickFilter, int] = dict.fromkeys(QuickFilter, 0)
         self._today: date | None = None
@@ -82,7 +84,7 @@ class ColleagueProxy(QAbstractProxyModel):
         model.applied.connect(self._on_source_applied)
         model.modelReset.connect(self._on_source_reset)
         self._recompute(resort=True)
-        self._ids = self._target()
+        self._ids, self._ids_set = self._target(), None
         self._reindex()
         self.endResetModel()
 
@@ -260,14 +262,24 @@ class ColleagueProxy(QAbstractProxyModel):
             return list(ids), list(hays)
         return q.select(ids, hays, self.source().keys.digits)
 
+    def _match_set(self) -> set[int]:
+        """The current matches as a set, built once per search: the counts and the row
+        changes both test membership in it."""
+        cached = self._matches_set
+        if cached is None or cached[0] is not self._matches:
+            cached = self._matches_set = (self._matches, set(self._matches))
+        return cached[1]
+
     def _count(self) -> None:
         counts = {QuickFilter.EVERYONE: len(self._matches)}
+        everyone = not self._query and self._only is None
+        matching = None if everyone else self._match_set()
         for kind, members in self._flags.items():
-            counts[kind] = (
-                len(members)
-                if not self._query and self._only is None and kind is not QuickFilter.WATCHED
-                else len(members.intersection(self._matches))
-            )
+            if matching is None and kind is not QuickFilter.WATCHED:
+                counts[kind] = len(members)
+            else:
+                # a set against a set walks the smaller one: a few birthdays cost a few tests
+                counts[kind] = len(members & (matching or self._match_set()))
         if counts != self._counts:
             self._counts = counts
             self.counts_changed.emit(dict(counts))
@@ -288,13 +300,18 @@ class ColleagueProxy(QAbstractProxyModel):
             self._recompute(resort=True)
         new = self._target()
         cur = self._ids
-        new_set, cur_set = set(new), set(cur)
+        new_set = self._match_set() if self._filter is QuickFilter.EVERYONE else set(new)
+        cur_set = self._ids_set if self._ids_set is not None else set(cur)
+        self._ids_set = new_set  # what self._ids holds once this sync is done
         # Rows are found with C-level passes (map, compress): 10,000 rows in about a
         # millisecond, where a Python loop per row took several.
         gone = list(compress(range(len(cur)), map(not_, map(new_set.__contains__, cur))))
-        arriving = list(compress(range(len(new)), map(not_, map(cur_set.__contains__, new))))
         gone_runs = sorted_runs(gone, MAX_RANGES)
-        arrive_runs = sorted_runs(arriving, MAX_RANGES) if gone_runs is not None else None
+        arriving: list[int] = []
+        arrive_runs = None
+        if gone_runs is not None:  # else a reset: where rows arrive does not matter
+            arriving = list(compress(range(len(new)), map(not_, map(cur_set.__contains__, new))))
+            arrive_runs = sorted_runs(arriving, MAX_RANGES)
         if (
             gone_runs is None
             or arrive_runs is None
@@ -340,6 +357,7 @@ class ColleagueProxy(QAbstractProxyModel):
     ) -> None:
         source = self.source()
         leaving = {source.colleague(r).id for r in range(first, last + 1)}
+        self._ids_set = None
         rows = [self._pos[i] for i in leaving if i in self._pos]
         for a, b in reversed(_runs(rows)):
             self.beginRemoveRows(QModelIndex(), a, b)
@@ -360,7 +378,7 @@ class ColleagueProxy(QAbstractProxyModel):
     def _on_source_reset(self) -> None:
         self.beginResetModel()
         self._recompute(resort=True)
-        self._ids = self._target()
+        self._ids, self._ids_set = self._target(), None
         self._reindex()
         self.endResetModel()
 
