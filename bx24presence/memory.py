@@ -22,11 +22,14 @@ MMAP_THRESHOLD = 256 * 1024
 def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name or "libc.so.6")
+        # glibc's name first: find_library reads the linker cache (milliseconds at start)
+        libc = ctypes.CDLL("libc.so.6")
     except OSError:
-        return None
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        except OSError:
+            return None
     return libc if hasattr(libc, "malloc_trim") else None
 
 

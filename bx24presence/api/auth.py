@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from bx24presence.api import jsonio
 from bx24presence.api.errors import ApiError, AuthError, BadPortalUrl, Reason, portal_text
 from bx24presence.api.redaction import REDACTED, redact  # noqa: F401  (re-exported)
-from bx24presence.api.transport import read_capped
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +264,10 @@ class OAuthAuth:
 
     def _token_answer(self, session: Any, params: dict[str, str], timeout: Any) -> Any:
         """The token server's JSON answer: never redirected, read with a size cap."""
+        # Here, not at the top: the window paints from the cache before the HTTP stack
+        # (requests, urllib3: about 100 ms of imports) is loaded by the poller's thread.
+        from bx24presence.api.transport import read_capped  # noqa: PLC0415
+
         try:
             resp = session.get(
                 self._token_url, params=params, timeout=timeout, allow_redirects=False, stream=True

@@ -47,3 +47,17 @@ def test_no_core_module_loads_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"Qt loaded by core modules: {out.stdout}"
+
+
+def test_the_window_paints_before_the_http_stack_is_loaded() -> None:
+    """Importing the window's session must not load requests and urllib3 (about 100 ms):
+    the list paints from the cache first, and the poller's thread loads them when it first
+    asks the portal (the first-paint budget is 0.6 s from process start)."""
+    code = (
+        "import sys, bx24presence.qt.session; "
+        "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout
