@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import compress, repeat
-from operator import contains, or_
+from operator import and_, contains, or_
 
 from bx24presence.domain import Colleague, Snapshot, SnapshotDiff
 from bx24presence.presence import is_available, is_birthday, is_on_vacation
@@ -247,6 +247,19 @@ class Query:
             keep = list(found)
             ids, haystacks = list(compress(ids, keep)), list(compress(haystacks, keep))
         return ids, haystacks
+
+    def mask(self, ids: list[int], haystacks: list[str], digits: Mapping[int, str]) -> list[bool]:
+        """For each id, whether it matches every term (as :meth:`matches` decides), in
+        C-level passes like :meth:`select`: the positions that fail are the rows a
+        narrowing search removes, so they need not be found again by comparing lists."""
+        keep: list[bool] | None = None
+        for term, dterm in zip(self.terms, self.digit_terms, strict=True):
+            found: Iterator[bool] = map(contains, haystacks, repeat(term))
+            if dterm is not None:
+                in_digits = map(contains, map(digits.get, ids, repeat("")), repeat(dterm))
+                found = map(or_, found, in_digits)
+            keep = list(found) if keep is None else list(map(and_, keep, found))
+        return keep if keep is not None else [True] * len(ids)
 
     def narrows(self, other: Query) -> bool:
         """Whether every match of ``self`` is also a match of ``other`` (the user typed on),

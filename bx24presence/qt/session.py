@@ -313,4 +313,4 @@ class Session(QObject):
         self.poll_failed.emit(failure)
 
     def _on_avatars_avatar_ready(self, url: str) -> None:
-        self.window.list.viewport().update()
+        self.window.list.repaint_avatar(url)

@@ -76,3 +76,5 @@ def test_select_keeps_exactly_what_matches_keeps() -> None:
         got, got_hays = q.select(ids, hays, digits)
         assert got == expected, text
         assert got_hays == [hays[i - 1] for i in expected]
+        mask = q.mask(ids, hays, digits)
+        assert [i for i, kept in zip(ids, mask, strict=True) if kept] == expected, text

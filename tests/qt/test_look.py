@@ -8,8 +8,9 @@ import unicodedata
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtGui import QAccessible, QColor, QImage, QPalette
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QStyle,
+    QStyleOptionSlider,
     QWidget,
 )
 
@@ -232,3 +235,42 @@ def test_notify_choices_are_one_exclusive_choice(qtbot) -> None:
     choices[1].trigger()
     assert [a.isChecked() for a in choices] == [False, True, False]
     assert QPoint(0, 0) == QPoint()  # (the menu never opens: no platform menu needed)
+
+
+def test_the_list_scroll_bar_handle_stands_out_and_scrolls(qtbot, palette) -> None:
+    """The list's flat scroll bar: its handle reaches 3:1 against the groove (measured on
+    the pixels), follows the list, and a click below it pages down."""
+    window = make_window(qtbot, population(400), size=(600, 500))
+    bar = window.list.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    image = bar.grab().toImage()
+    groove = colour_at(image, 1, image.height() - 2)
+    middle = image.width() // 2
+    assert strongest(image, middle - 1, 4, middle + 1, 20, groove) >= NON_TEXT
+    assert (
+        bar.style()
+        .subControlRect(
+            QStyle.ComplexControl.CC_ScrollBar,
+            _slider_option(bar),
+            QStyle.SubControl.SC_ScrollBarAddLine,
+            bar,
+        )
+        .isEmpty()
+    ), "no arrow buttons"
+    before = bar.value()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=QPoint(middle, bar.height() - 5))
+    assert bar.value() == before + bar.pageStep()
+    bar.setValue(bar.maximum())
+    slider = bar.style().subControlRect(
+        QStyle.ComplexControl.CC_ScrollBar,
+        _slider_option(bar),
+        QStyle.SubControl.SC_ScrollBarSlider,
+        bar,
+    )
+    assert slider.bottom() == bar.rect().bottom()
+
+
+def _slider_option(bar) -> QStyleOptionSlider:
+    opt = QStyleOptionSlider()
+    bar.initStyleOption(opt)
+    return opt

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex
 
 from bx24presence.domain import Phones, Presence, diff_snapshots
 from bx24presence.qt.list.keys import compute_keys
@@ -144,6 +145,43 @@ def test_typing_on_narrows_and_deleting_widens() -> None:
     for text, count in [("a", 4), ("an", 2), ("ann", 1), ("an", 2), ("", 6)]:
         proxy.set_search(text)
         assert proxy.rowCount() == count, text
+
+
+def test_typed_searches_show_what_a_fresh_search_shows_and_keep_surviving_rows() -> None:
+    """Typing on removes the rows that stop matching (known from the search pass itself),
+    erasing widens: after every keystroke, with any quick filter, the rows are exactly
+    those a fresh proxy shows, positions agree, and an index on a row that still matches
+    keeps pointing at that colleague."""
+    rng = random.Random(7)
+    first = ["Anna", "Boris", "Carl", "Dana", "Elena", "Fedor", "Gleb", "Anton", "Nina"]
+    last = ["Smith", "Elkin", "Young", "Brown", "Antonova", "Nikitin", "Sanders", "Bell"]
+    people = [
+        colleague(
+            i,
+            f"{rng.choice(first)} {rng.choice(last)}",
+            presence=rng.choice(list(Presence)),
+            work_position=rng.choice(["Sales lead", "Engineer", None, "Analyst"]),
+        )
+        for i in range(1, 301)
+    ]
+    _, proxy = make(people)
+    words = ["anna", "an", "nik", "sales", "ton", "e", "brown", "engineer"]
+    for kind in (QuickFilter.EVERYONE, QuickFilter.AVAILABLE, QuickFilter.EVERYONE):
+        proxy.set_quick_filter(kind)
+        for word in words:
+            typed = [word[:i] for i in range(1, len(word) + 1)]
+            for text in [*typed, *reversed(typed[:-1]), ""]:
+                held = proxy.colleague_at(0).id if proxy.rowCount() else None
+                index = QPersistentModelIndex(proxy.index(0, 0))
+                proxy.set_search(text)
+                _, fresh = make(people)
+                fresh.set_quick_filter(kind)
+                fresh.set_search(text)
+                assert names(proxy) == names(fresh), text
+                rows = [proxy.colleague_at(r).id for r in range(proxy.rowCount())]
+                assert all(proxy.row_of(cid) == r for r, cid in enumerate(rows)), text
+                if held in rows and index.isValid():
+                    assert proxy.colleague_at(index.row()).id == held, text
 
 
 def test_an_erased_search_is_remembered_only_while_the_list_is_the_same() -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -320,3 +320,30 @@ def test_search_counts_do_not_resize_the_filter_buttons(qtbot, size) -> None:
         assert [b.sizeHint() for b in buttons] == before, text
         for b in buttons:
             assert b.fontMetrics().horizontalAdvance(b.text()) < b.sizeHint().width(), b.text()
+
+
+def test_an_arriving_avatar_repaints_its_row_only(qtbot) -> None:
+    """A picture that arrives repaints the rows showing it, not the whole list (a screenful
+    of rows is about 5 ms of painting, paid again for every avatar while the user types)."""
+    url = "https://acme.bitrix24.com/upload/7.png"
+    people = [colleague(i, f"Person {i:05d}", avatar=url if i == 7 else None) for i in range(1, 40)]
+    window = make_window(qtbot, people)
+    view = window.list
+    row = window.proxy.row_of(7)
+    assert row is not None
+    painted: list = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                painted.append(event.region().boundingRect())
+            return False
+
+    spy = Spy()
+    view.viewport().installEventFilter(spy)
+    qtbot.wait(50)
+    painted.clear()
+    view.repaint_avatar(url)
+    qtbot.waitUntil(lambda: bool(painted), timeout=2000)
+    assert painted == [view.visualRect(window.proxy.index(row, 0))]
+    view.viewport().removeEventFilter(spy)

@@ -51,8 +51,15 @@ def sorted_runs(rows: list[int], limit: int) -> list[tuple[int, int]] | None:
     a fraction of a millisecond."""
     if not rows:
         return []
+    # the search for breaks stops at the limit: a scattered change of thousands of rows
+    # is known to need a reset after the first ``limit`` breaks
     breaks = list(
-        compress(range(1, len(rows)), map(ne, islice(rows, 1, None), map(add, rows, repeat(1))))
+        islice(
+            compress(
+                range(1, len(rows)), map(ne, islice(rows, 1, None), map(add, rows, repeat(1)))
+            ),
+            limit,
+        )
     )
     if len(breaks) >= limit:
         return None

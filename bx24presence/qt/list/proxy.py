@@ -53,7 +53,7 @@ class ColleagueProxy(QAbstractProxyModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._ids: list[int] = []
-        self._pos: dict[int, int] = {}
+        self._pos: dict[int, int] | None = {}  # id -> row; None: worked out when first asked
         self._query = Query()
         self._filter = QuickFilter.EVERYONE
         self._sorted_all: list[int] = []  # every colleague, in display order
@@ -101,11 +101,15 @@ class ColleagueProxy(QAbstractProxyModel):
         if query == self._query:
             return
         found = self._found.get(query)
+        dropped: list[int] | None = None  # positions in the old matches no longer matching
         if found is not None:
             self._found.move_to_end(query)
             self._matches, self._matches_hay = found, None
         elif query.narrows(self._query):
-            self._matches, self._matches_hay = self._search(query, self._matches, self._hays())
+            ids, hays = self._matches, self._hays()
+            keep = query.mask(ids, hays, self.source().keys.digits)
+            dropped = list(compress(range(len(ids)), map(not_, keep)))
+            self._matches, self._matches_hay = list(compress(ids, keep)), list(compress(hays, keep))
         else:
             self._matches, self._matches_hay = self._search(query, *self._universe())
         self._query = query
@@ -114,7 +118,11 @@ class ColleagueProxy(QAbstractProxyModel):
             while len(self._found) > REMEMBERED_SEARCHES:
                 self._found.popitem(last=False)
         self._count()
-        self._sync(changed=())
+        if dropped is not None and self._filter is QuickFilter.EVERYONE:
+            # The visible rows are the old matches: the rows to remove are known already.
+            self._remove_rows(dropped)
+        else:
+            self._sync(changed=())
 
     def set_quick_filter(self, kind: QuickFilter) -> None:
         """Show everyone, those available now, on vacation, or with a birthday today."""
@@ -192,7 +200,7 @@ class ColleagueProxy(QAbstractProxyModel):
 
     def row_of(self, colleague_id: int) -> int | None:
         """The row showing a colleague, or None when filtered out."""
-        return self._pos.get(colleague_id)
+        return self._positions().get(colleague_id)
 
     # -- computing the target order -----------------------------------------------------------
 
@@ -292,7 +300,37 @@ class ColleagueProxy(QAbstractProxyModel):
     # -- passing changes on ------------------------------------------------------------------
 
     def _reindex(self) -> None:
-        self._pos = dict(zip(self._ids, range(len(self._ids)), strict=True))
+        """The rows changed: their positions are worked out again when next asked (a search
+        keystroke that resets 10,000 rows need not build a map nobody reads)."""
+        self._pos = None
+
+    def _positions(self) -> dict[int, int]:
+        pos = self._pos
+        if pos is None:
+            pos = self._pos = dict(zip(self._ids, range(len(self._ids)), strict=True))
+        return pos
+
+    def _remove_rows(self, rows: list[int]) -> None:
+        """Remove these rows (ascending) of the visible list, which then holds the matches:
+        a narrowing search, where nothing arrives and nothing moves."""
+        if len(self._ids) != len(self._matches) + len(rows):
+            self._sync(changed=())  # the rows are not the old matches: compare them
+            return
+        runs = sorted_runs(rows, MAX_RANGES)
+        if runs is None:
+            self.beginResetModel()
+            self._ids = list(self._matches)
+            self._ids_set = None
+            self._reindex()
+            self.endResetModel()
+            return
+        for first, last in reversed(runs):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._ids[first : last + 1]
+            self.endRemoveRows()
+        self._ids_set = None
+        if runs:
+            self._reindex()
 
     def _sync(self, changed: Iterable[int], *, resort: bool = False) -> None:
         """Move the visible rows to the target order with the fewest, precise signals."""
@@ -336,7 +374,7 @@ class ColleagueProxy(QAbstractProxyModel):
             self._ids = survivors
             self._reindex()
             self.changePersistentIndexList(
-                old_persistent, [self.index(self._pos[i], 0) for i in old_ids]
+                old_persistent, [self.index(self._positions()[i], 0) for i in old_ids]
             )
             self.layoutChanged.emit()
         for first, last in arrive_runs:
@@ -346,7 +384,8 @@ class ColleagueProxy(QAbstractProxyModel):
         if arrive_runs:
             self._reindex()
         arrived = {new[r] for r in arriving}
-        rows = [self._pos[i] for i in changed if i in self._pos and i not in arrived]
+        pos = self._positions()
+        rows = [pos[i] for i in changed if i in pos and i not in arrived]
         for first, last in _runs(rows):
             self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
 
@@ -358,7 +397,8 @@ class ColleagueProxy(QAbstractProxyModel):
         source = self.source()
         leaving = {source.colleague(r).id for r in range(first, last + 1)}
         self._ids_set = None
-        rows = [self._pos[i] for i in leaving if i in self._pos]
+        pos = self._positions()
+        rows = [pos[i] for i in leaving if i in pos]
         for a, b in reversed(_runs(rows)):
             self.beginRemoveRows(QModelIndex(), a, b)
             del self._ids[a : b + 1]
@@ -411,7 +451,7 @@ class ColleagueProxy(QAbstractProxyModel):
         if not source_index.isValid():
             return QModelIndex()
         cid = self.source().colleague(source_index.row()).id
-        row = self._pos.get(cid)
+        row = self._positions().get(cid)
         return QModelIndex() if row is None else self.createIndex(row, 0)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
