@@ -10,10 +10,11 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from bx24presence.domain import Colleague, Presence
-from bx24presence.qt.avatars.store import AvatarStore, paint_initials
+from bx24presence.qt.avatars.store import AvatarStore
 from bx24presence.qt.icons import STAR, icon
-from bx24presence.qt.list.badges import COLORS, draw_badge, draw_bell
+from bx24presence.qt.list.badges import COLORS, draw_bell
 from bx24presence.qt.list.model import ColleagueRole, StatusTextRole
+from bx24presence.qt.list.stamps import Stamps
 from bx24presence.qt.theme import readable, secondary_text
 from bx24presence.qt.watchlist import WatchList
 
@@ -61,6 +62,7 @@ class ColleagueDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._avatars = avatars
         self._size_cache: tuple[QFont, QSize] | None = None
+        self._stamps = Stamps()
         self._looks: dict[tuple[str, int, QPalette.ColorGroup, bool], _Look] = {}
         self.watchlist = watchlist
 
@@ -84,6 +86,7 @@ class ColleagueDelegate(QStyledItemDelegate):
         if look is None:
             if len(self._looks) >= 8:  # a theme or font change: the old looks are done
                 self._looks.clear()
+                self._stamps.clear()
             look = self._looks[key] = _make_look(font, palette, selected)
         return look
 
@@ -132,10 +135,15 @@ class ColleagueDelegate(QStyledItemDelegate):
         if pix is not None:
             painter.drawPixmap(av.topLeft(), pix)
         else:
-            paint_initials(painter, av, c.initials, c.color)
+            self._stamps.draw_initials(painter, av, c.initials, c.color, font=look.font, dpr=dpr)
         r = AVATAR * 0.16
-        draw_badge(
-            painter, c.presence, QPointF(av.right() - r * 0.8, av.bottom() - r * 0.8), r, look.ring
+        self._stamps.draw_badge(
+            painter,
+            c.presence,
+            QPointF(av.right() - r * 0.8, av.bottom() - r * 0.8),
+            r,
+            ring=look.ring,
+            dpr=dpr,
         )
 
         # Text column.
