@@ -532,6 +532,32 @@ def test_log_lines_leave_out_query_strings(
     assert not any("s3cr3t" in line for line in lines)
 
 
+def test_rows_that_keep_changing_load_nothing_until_they_hold_still(
+    qtbot: QtBot, server: Server, make_store: Callable[..., AvatarStore]
+) -> None:
+    """While the user types (new rows every few milliseconds), no avatar is read or
+    fetched: each would cost a disk read, a decode and a repaint within a keystroke. Once
+    the rows hold still, the ones on screen last load first; a list that never holds still
+    is still served, at least every MAX_SETTLE_MS."""
+    store = make_store()
+    started = time.monotonic()
+    for i in range(8):  # eight keystrokes, 10 ms apart, each showing a new row
+        assert store.pixmap(server.url(f"/img/row{i}.png"), 32, 1.0) is None
+        qtbot.wait(10)
+    if (time.monotonic() - started) * 1000 < avatars.MAX_SETTLE_MS - avatars.SETTLE_MS:
+        assert sum(server.hits.values()) == 0, "fetched while the rows were changing"
+    with qtbot.waitSignal(store.avatar_ready, timeout=3000) as ready:
+        pass
+    assert ready.args == [server.url("/img/row7.png")], "the row shown last goes first"
+
+    # A list that never holds still: one new row every 10 ms for 600 ms.
+    before = sum(server.hits.values())
+    for i in range(60):
+        store.pixmap(server.url(f"/img/drag{i}.png"), 32, 1.0)
+        qtbot.wait(10)
+    assert sum(server.hits.values()) > before, "nothing served during a long drag"
+
+
 def test_jobs_are_served_newest_first_and_prefetch_last() -> None:
     jobs = avatar_jobs.Jobs(limit=4)
     for name in ("p1", "p2"):

@@ -43,6 +43,12 @@ _RELEASE = "release"
 _DRAIN_MS = 8
 #: Decoded pictures taken in per drain tick (about 125 ticks a second).
 DRAIN_PER_TICK = 4
+#: New requests are served once the rows asking for them have held still this long: a row
+#: on screen for a keystroke or a frame of scrolling is not worth a disk read and a decode
+#: (each also repaints its row), and the newest rows still go first.
+SETTLE_MS = 40
+#: ...but a list that never holds still (a long drag) is served at least this often.
+MAX_SETTLE_MS = 200
 
 
 class AvatarStore(QObject):
@@ -126,8 +132,8 @@ class AvatarStore(QObject):
         self._drain_timer.timeout.connect(self._drain)
         self._pump_timer = QTimer(self)
         self._pump_timer.setSingleShot(True)
-        self._pump_timer.setInterval(0)
         self._pump_timer.timeout.connect(self._pump)
+        self._settling_since: float | None = None  # when the current wait began
         # Walking thousands of cached files takes the interpreter lock for a while: not
         # while the window starts.
         self._first_trim = QTimer(self)
@@ -212,11 +218,29 @@ class AvatarStore(QObject):
         self._requested.add(key)
         for dropped in self._jobs.push(key, urgent=urgent):
             self._requested.discard(dropped)
-        self._pump_timer.start()
+        self._schedule_pump(settle=True)
+
+    def _schedule_pump(self, *, settle: bool) -> None:
+        """Serve the queue soon: after the rows hold still (``settle``, a new request: see
+        :data:`SETTLE_MS`), or at once (a slot came free) unless a wait is under way."""
+        timer = self._pump_timer
+        if not settle:
+            if not timer.isActive():
+                self._settling_since = None
+                timer.start(0)
+            return
+        now = time.monotonic()
+        since = self._settling_since
+        if not timer.isActive() or since is None:
+            self._settling_since = now
+            timer.start(SETTLE_MS)
+        elif (now - since) * 1000 < MAX_SETTLE_MS - SETTLE_MS:
+            timer.start(SETTLE_MS)  # still changing: wait again
 
     def _pump(self) -> None:
         """Serve the newest requests while a slot is free (requests come in bursts from one
         paint: they are all queued before the first is taken, so the newest goes first)."""
+        self._settling_since = None
         while not self._stopped and self._busy < self._slots:
             key = self._jobs.take()
             if key is None:
@@ -335,7 +359,7 @@ class AvatarStore(QObject):
             self._request(other, urgent=True)
         if self._jobs.idle() and self._busy == 0:
             self._submit(self._decoder, _RELEASE, None)  # decoding buffers of a burst of avatars
-        self._pump_timer.start()
+        self._schedule_pump(settle=False)
 
     def _trim(self) -> None:
         if not self._trimming and not self._stopped:
