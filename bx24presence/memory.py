@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import sys
 from functools import cache
@@ -26,8 +25,10 @@ def _libc() -> ctypes.CDLL | None:
         # glibc's name first: find_library reads the linker cache (milliseconds at start)
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
+        from ctypes.util import find_library  # noqa: PLC0415  (imports subprocess: only here)
+
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c"))
+            libc = ctypes.CDLL(find_library("c"))
         except OSError:
             return None
     return libc if hasattr(libc, "malloc_trim") else None

@@ -131,6 +131,38 @@ def test_the_display_order_is_kept_and_the_top_rows_come_first(path: Path) -> No
     assert len(got[1][0].colleagues) == 400
 
 
+def test_the_first_rows_are_read_before_the_rest(path: Path) -> None:
+    """The window paints the first rows without waiting for the rest of the file: a tail
+    that is not UTF-8 is found only after they were given (then the file is set aside and
+    no whole snapshot follows), and a file replaced in between is not read on."""
+    snap = snapshot([colleague(i) for i in range(1, 401)])
+    save_snapshot(snap, path)
+    _write(path, path.read_bytes() + b"\xff\xfe broken tail\n")
+    got = iter_snapshot(path, PORTAL)
+    first, partial = next(got)
+    assert partial and len(first.colleagues) == cache.FIRST_ROWS
+    assert list(got) == []
+    assert not path.exists() and len(_aside(path)) == 1
+
+    save_snapshot(snap, path)
+    got = iter_snapshot(path, PORTAL)
+    assert next(got)[1] is True
+    save_snapshot(snapshot([colleague(i) for i in range(1, 301)]), path)  # a new save
+    assert list(got) == []
+    assert load_snapshot(path, PORTAL) is not None, "the new file is untouched"
+
+
+def test_rows_longer_than_a_read_block_are_read_whole(path: Path) -> None:
+    """The rest of the file is read in blocks of whole lines: a row longer than a block is
+    joined before it is decoded (a multi-byte letter may straddle two blocks)."""
+    people = [colleague(i) for i in range(1, 401)]
+    people[300] = colleague(301, "Ж" * (cache._BLOCK // 2 + 7))  # 2 bytes a letter
+    save_snapshot(snapshot(people), path)
+    got = list(iter_snapshot(path, PORTAL))
+    assert got[-1][1] is False
+    assert [c.name for c in got[-1][0].colleagues] == [c.name for c in people]
+
+
 # --- hostile files -------------------------------------------------------------------------------
 
 
