@@ -95,7 +95,9 @@ class FilterBar(QWidget):
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._buttons: dict[QuickFilter, CountButton] = {}
-        self._digits = 1  # the most digits a count has had: the buttons keep room for them
+        # The most digits each filter's count has had: its button keeps room for them (a
+        # search only lowers the counts, so a keystroke never widens a button).
+        self._digits: dict[QuickFilter, int] = dict.fromkeys(QuickFilter, 1)
         for i, kind in enumerate(QuickFilter):
             b = CountButton()
             b.setCheckable(True)
@@ -117,11 +119,11 @@ class FilterBar(QWidget):
 
     def set_counts(self, counts: dict[QuickFilter, int]) -> None:
         """Show each filter's count."""
-        self._digits = max(self._digits, *(len(str(max(0, n))) for n in counts.values()))
-        widest = widest_count(10 ** (self._digits - 1))
         for kind, b in self._buttons.items():
+            digits = len(str(max(0, counts.get(kind, 0))))
+            self._digits[kind] = max(self._digits[kind], digits)
             title = QCoreApplication.translate("MainWindow", FILTER_TITLES[kind])
-            b.reserve(f"{title}  {widest}")
+            b.reserve(f"{title}  {widest_count(10 ** (self._digits[kind] - 1))}")
             b.setText(f"{title}  {number(counts.get(kind, 0))}")
             b.setAccessibleName(f"{title}: {number(counts.get(kind, 0))}")
 
