@@ -108,8 +108,13 @@ class Poller(QObject):
         collate: Callable[[list[str]], list[int]] | None = None,
         deadline_s: float | None = None,
         relay: Callable[[], RelaySource] | None = None,
+        apply_wait_s: float = 0.0,
     ) -> None:
         super().__init__()
+        # Set by the window once it has applied the last snapshot (see applied()).
+        self._applied = threading.Event()
+        self._applied.set()
+        self._apply_wait_s = apply_wait_s
         # A factory is called in the worker thread, so that the HTTP stack is imported and
         # built there, after the cached snapshot has been sent to the window.
         self._make_refresher = refresher if callable(refresher) else None
@@ -222,9 +227,16 @@ class Poller(QObject):
         if refresher is not None:
             refresher.set_hot_ids(self._hot_ids)
 
+    def applied(self) -> None:
+        """The window has applied the last snapshot and painted it (callable from any
+        thread): the cache may be written now. Writing 10,000 colleagues while the GUI
+        thread applies them made both share the interpreter lock, a 30-40 ms stall."""
+        self._applied.set()
+
     def cancel(self) -> None:
         """Abort the request in flight and refuse new ones (callable from any thread)."""
         self._cancelled = True
+        self._applied.set()
         self.relay.cancel()
         refresher = self._refresher
         if refresher is not None:
@@ -267,6 +279,7 @@ class Poller(QObject):
             previous_departments=old.departments if old is not None else None,
         )
         self._keys = keys
+        self._applied.clear()
         baseline = from_cache or self._baseline_next
         self._baseline_next = from_cache
         self._snapshot = snap
@@ -363,6 +376,8 @@ class Poller(QObject):
         now = time.monotonic()
         if membership_changed or not self._saved_at or now - self._saved_at >= SAVE_EVERY_S:
             order = self._keys.order if self._keys is not None else ()
+            if self._apply_wait_s:
+                self._applied.wait(self._apply_wait_s)
             try:
                 save_snapshot(snap, self._cache_path, order=order)
             except Exception:  # never fatal: the cache is a convenience

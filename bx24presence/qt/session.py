@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from bx24presence import paths
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from bx24presence.sync import Refresher
 
 log = logging.getLogger(__name__)
+#: How long the poller's cache write waits for the window to apply a snapshot (s).
+APPLY_WAIT_S = 0.5
 
 
 @dataclass
@@ -190,6 +192,7 @@ class Session(QObject):
             interval_s=current.poll_interval_s,
             cache_path=snapshot_path(cache, choice.portal) if choice.demo is None else None,
             relay=relay_factory(current, choice.portal, demo=choice.demo is not None),
+            apply_wait_s=APPLY_WAIT_S,
         )
         self.poller_thread = PollerThread(self.poller)
         self.model = ColleagueModel()
@@ -307,6 +310,8 @@ class Session(QObject):
         self.model.apply(ready.snapshot, ready.diff, ready.keys)
         self.window.on_snapshot(ready)
         self.snapshot_applied.emit(ready)
+        # After the repaint this queues (posted events go before a zero timer).
+        QTimer.singleShot(0, self.poller.applied)
 
     def _on_poller_poll_failed(self, failure: PollFailed) -> None:
         self.window.on_poll_failed(failure)

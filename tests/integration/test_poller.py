@@ -181,6 +181,40 @@ class _Scripted:
         return answer
 
 
+def test_the_cache_is_written_once_the_window_has_applied_the_snapshot(
+    qtbot, make_portal, tmp_path, monkeypatch
+):
+    """Writing 10,000 colleagues while the GUI thread applies and paints them made the two
+    threads take turns at the interpreter lock (30-40 ms stalls): the poller waits for the
+    window's word, and writes anyway when none comes in time."""
+    monkeypatch.setattr(poller_module, "MIN_INTERVAL_S", 0)
+    portal = make_portal(users=40)
+    client = Bitrix24Client(parse_webhook_url(portal.webhook_url), retry=RetryPolicy(attempts=1))
+    path = tmp_path / "snap.json"
+    poller = Poller(Refresher(client), interval_s=60, cache_path=path, apply_wait_s=10)
+    t = PollerThread(poller)
+    got = collect(poller)
+    t.start()
+    try:
+        qtbot.waitUntil(lambda: bool(got), timeout=5000)
+        qtbot.wait(300)
+        assert not path.exists(), "written before the window applied the snapshot"
+        poller.applied()
+        qtbot.waitUntil(path.exists, timeout=5000)
+    finally:
+        assert t.stop()
+
+    path.unlink()
+    client = Bitrix24Client(parse_webhook_url(portal.webhook_url), retry=RetryPolicy(attempts=1))
+    poller = Poller(Refresher(client), interval_s=60, cache_path=path, apply_wait_s=0.2)
+    t = PollerThread(poller)
+    t.start()
+    try:
+        qtbot.waitUntil(path.exists, timeout=5000)  # nobody answers: written all the same
+    finally:
+        assert t.stop()
+
+
 def test_an_empty_snapshot_never_replaces_the_data_nor_the_cache(
     qtbot, make_portal, monkeypatch, tmp_path
 ) -> None:
