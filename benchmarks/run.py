@@ -183,6 +183,23 @@ def table(run: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """All CPU time and the part the hypervisor took (``steal``) from /proc/stat, in ticks;
+    (0, 0) where there is no /proc."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return sum(fields), fields[7] if len(fields) > 7 else 0
+
+
+def steal_percent(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    """The share of the machine's CPU time a virtual machine's host took between two
+    readings: figures measured while it is high are slower than the code."""
+    total = after[0] - before[0]
+    return round(100 * (after[1] - before[1]) / total, 1) if total > 0 else None
+
+
 def main(argv: list[str]) -> int:
     started = time.monotonic()
     run: dict[str, Any] = {}
@@ -190,9 +207,15 @@ def main(argv: list[str]) -> int:
     budgets: list[dict[str, Any]] = []
     failed: list[str] = []
     silent: list[str] = []
+    steal: dict[str, float | None] = {}
     for path in scripts(argv):
         print(f"== {path.name}", flush=True)
+        ticks = cpu_ticks()
         status, last = run_script(path, SCRIPT_TIMEOUT_S)
+        stolen = steal_percent(ticks, cpu_ticks())
+        steal[path.name] = stolen
+        if stolen:
+            print(f"  (the host took {stolen}% of the CPU time while this ran)", flush=True)
         try:
             answer = json.loads(last)
             figures, found = answer["figures"], answer.get("budgets", [])
@@ -233,6 +256,7 @@ def main(argv: list[str]) -> int:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "cpu_steal_percent": steal,
         },
     )
     print(table(run))
