@@ -46,9 +46,12 @@ DRAIN_PER_TICK = 4
 #: New requests are served once the rows asking for them have held still this long: a row
 #: on screen for a keystroke or a frame of scrolling is not worth a disk read and a decode
 #: (each also repaints its row), and the newest rows still go first.
-SETTLE_MS = 40
+SETTLE_MS = 60
 #: ...but a list that never holds still (a long drag) is served at least this often.
-MAX_SETTLE_MS = 200
+MAX_SETTLE_MS = 500
+#: Cached avatars read from disk per turn of the GUI thread's loop (each read opens the
+#: cache file twice, a millisecond or more): a burst is spread over several turns.
+DISK_READS_PER_TICK = 2
 
 
 class AvatarStore(QObject):
@@ -241,7 +244,11 @@ class AvatarStore(QObject):
         """Serve the newest requests while a slot is free (requests come in bursts from one
         paint: they are all queued before the first is taken, so the newest goes first)."""
         self._settling_since = None
+        reads = 0
         while not self._stopped and self._busy < self._slots:
+            if reads >= DISK_READS_PER_TICK:
+                self._schedule_pump(settle=False)  # the rest on the next turn of the loop
+                return
             key = self._jobs.take()
             if key is None:
                 return
@@ -251,6 +258,7 @@ class AvatarStore(QObject):
             elif url in self._downloads:
                 self._waiting.setdefault(url, []).append(key)
             elif (data := self._disk.read(url)) is not None:
+                reads += 1
                 self._busy += 1
                 self._submit(self._decoder, (_FROM_DISK, key), (data, key[1], key[2]))
             else:
