@@ -318,17 +318,24 @@ class ColleagueProxy(QAbstractProxyModel):
             return
         runs = sorted_runs(rows, MAX_RANGES)
         if runs is None:
-            self.beginResetModel()
-            self._ids = list(self._matches)
-            self._ids_set = None
-            self._reindex()
-            self.endResetModel()
+            self._reset_rows(list(self._matches), None)
             return
+        self._remove_runs(runs)
+        self._ids_set = None
+
+    def _reset_rows(self, ids: list[int], ids_set: set[int] | None) -> None:
+        """Show ``ids`` through one reset (``ids_set``: the same ids as a set, if known)."""
+        self.beginResetModel()
+        self._ids, self._ids_set = ids, ids_set
+        self._reindex()
+        self.endResetModel()
+
+    def _remove_runs(self, runs: list[tuple[int, int]]) -> None:
+        """Remove these contiguous ranges of rows, ascending, with one signal each."""
         for first, last in reversed(runs):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._ids[first : last + 1]
             self.endRemoveRows()
-        self._ids_set = None
         if runs:
             self._reindex()
 
@@ -355,17 +362,9 @@ class ColleagueProxy(QAbstractProxyModel):
             or arrive_runs is None
             or len(gone_runs) + len(arrive_runs) > MAX_RANGES
         ):
-            self.beginResetModel()
-            self._ids = new
-            self._reindex()
-            self.endResetModel()
+            self._reset_rows(new, new_set)
             return
-        for first, last in reversed(gone_runs):
-            self.beginRemoveRows(QModelIndex(), first, last)
-            del self._ids[first : last + 1]
-            self.endRemoveRows()
-        if gone_runs:
-            self._reindex()
+        self._remove_runs(gone_runs)
         survivors = list(filter(cur_set.__contains__, new))
         if self._ids != survivors:
             self.layoutAboutToBeChanged.emit()
